@@ -1,0 +1,290 @@
+/**
+ * A worker/event child's main thread: httpd's listener thread. It owns every socket the
+ * primary hands over, runs ThreadsPerChild worker threads, and moves bytes between sockets and
+ * threads.
+ *
+ *   worker  a connection is bound to one thread for its whole life (K holds the thread)
+ *   event   between requests a kept-alive connection is parked here, holding no thread; its
+ *           next request goes to any idle thread. The child stops accepting when
+ *           open − lingering ≥ ThreadsPerChild + idle × AsyncRequestWorkerFactor, or no thread
+ *           is idle, and says so to the primary at once.
+ *
+ * @see httpd server/mpm/event/event.c listener_thread, process_socket
+ */
+
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EXIT_CHILDFATAL, type ActTable, type ChildInit, type PrimaryToChild, type ProcessCounters } from '../ipc/messages.js';
+import { ownBuffer, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
+import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
+import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
+import { startReporter } from './reporter.js';
+
+const THREAD_MAIN = fileURLToPath(new URL('../thread/main.js', import.meta.url));
+/** httpd's SECONDS_TO_LINGER. */
+const LINGER_MS = 2000;
+
+interface Conn {
+  id: number;
+  socket: Socket;
+  /** Index of the thread serving it, or -1 while parked / waiting for a thread. */
+  thread: number;
+  served: number;
+  /** Bytes sent to the current thread since it was bound. */
+  forwarded: number;
+  /** Bytes read while no thread was bound, handed over with the next bind. */
+  held: Buffer[];
+  parked: boolean;
+  closing: boolean;
+  keepAliveTimer: NodeJS.Timeout | null;
+}
+
+interface ThreadSlot {
+  worker: Worker;
+  ready: boolean;
+  conn: Conn | null;
+}
+
+export async function threadedChildMain(init: ChildInit): Promise<void> {
+  const event = init.mpm === 'event';
+  const T = init.threadsPerChild;
+  const sab = createSlotBuffer(T);
+  const reader = new SlotReader(sab);
+  for (let i = 0; i < T; i++) new SlotWriter(sab, i).status('S', Date.now());
+  let directives = init.directives;
+  let stopping = false;
+  let accepting = true;
+  let accepted = 0;
+  const conns = new Map<number, Conn>();
+  const waiting: Conn[] = [];
+  const threads: ThreadSlot[] = [];
+
+  const counters = (): ProcessCounters => {
+    let keepAlive = 0;
+    let writing = 0;
+    let closing = 0;
+    for (const c of conns.values()) {
+      if (c.closing) closing++;
+      else if (c.parked && c.socket.writableLength > 0) writing++;
+      else if (c.parked) keepAlive++;
+    }
+    return { connections: conns.size, writeCompletion: writing, keepAlive, lingeringClose: closing, notAccepting: !accepting };
+  };
+  const flush = startReporter(reader, counters, init.reportInterval);
+  setStatusFlush(() => flush());
+
+  const idleThreads = (): number => threads.reduce((n, t) => n + (t.ready && t.conn === null ? 1 : 0), 0);
+
+  /** httpd's connections_above_limit, plus "no idle thread"; told to the primary on change. */
+  const updateAccepting = (): void => {
+    let now = !stopping;
+    if (now && event) {
+      const idle = idleThreads();
+      let lingering = 0;
+      for (const c of conns.values()) if (c.closing) lingering++;
+      now = idle > 0 && conns.size - lingering < T + idle * Math.floor(directives.AsyncRequestWorkerFactor);
+    }
+    if (now !== accepting) {
+      accepting = now;
+      send({ act: 'accepting', accepting });
+    }
+  };
+
+  const post = (i: number, msg: ListenerToThread, transfer?: ArrayBuffer[]): void => threads[i]!.worker.postMessage(msg, transfer ?? []);
+
+  const bind = (conn: Conn, i: number): void => {
+    const t = threads[i]!;
+    t.conn = conn;
+    conn.thread = i;
+    conn.parked = false;
+    conn.forwarded = 0;
+    if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
+    conn.keepAliveTimer = null;
+    const head = conn.held.length > 0 ? ownBuffer(Buffer.concat(conn.held)) : null;
+    conn.held = [];
+    if (head) conn.forwarded += head.byteLength;
+    const s = conn.socket;
+    post(
+      i,
+      { t: 'open', id: conn.id, remoteAddress: s.remoteAddress ?? '', remotePort: s.remotePort ?? 0, localAddress: s.localAddress ?? '', localPort: s.localPort ?? 0, served: conn.served, head },
+      head ? [head] : [],
+    );
+    s.resume();
+  };
+
+  /** Give waiting connections to idle threads, oldest first. */
+  const schedule = (): void => {
+    while (waiting.length > 0) {
+      const i = threads.findIndex((t) => t.ready && t.conn === null);
+      if (i < 0) break;
+      const conn = waiting.shift()!;
+      if (conns.has(conn.id)) bind(conn, i);
+    }
+    updateAccepting();
+  };
+
+  const closeConn = (conn: Conn): void => {
+    if (!conns.delete(conn.id)) return;
+    if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
+    const w = waiting.indexOf(conn);
+    if (w >= 0) waiting.splice(w, 1);
+    if (conn.thread >= 0) post(conn.thread, { t: 'gone', id: conn.id });
+    // Tell the primary it may count on this capacity again, unless this child is leaving.
+    updateAccepting();
+    send({ act: 'closed', id: conn.id });
+    maybeExit();
+  };
+
+  /** Half-close, then give the client SECONDS_TO_LINGER to close its side (httpd: 2 s). */
+  const lingeringClose = (conn: Conn): void => {
+    if (conn.closing) return;
+    conn.closing = true;
+    conn.socket.end();
+    setTimeout(() => conn.socket.destroy(), LINGER_MS).unref();
+  };
+
+  const park = (conn: Conn): void => {
+    conn.parked = true;
+    conn.thread = -1;
+    if (stopping) return lingeringClose(conn);
+    conn.keepAliveTimer = setTimeout(() => lingeringClose(conn), directives.KeepAliveTimeout * 1000);
+  };
+
+  const adopt = (id: number, socket: Socket): void => {
+    accepted++;
+    const conn: Conn = { id, socket, thread: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null };
+    conns.set(id, conn);
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.thread >= 0) {
+        conn.forwarded += chunk.byteLength;
+        const buf = ownBuffer(chunk);
+        post(conn.thread, { t: 'data', id, chunk: buf }, [buf]);
+        return;
+      }
+      // Parked (event) or waiting: hold the bytes and find a thread.
+      conn.held.push(chunk);
+      socket.pause();
+      if (!waiting.includes(conn)) waiting.push(conn);
+      schedule();
+    });
+    socket.on('end', () => {
+      if (conn.thread >= 0) post(conn.thread, { t: 'eof', id });
+      else socket.end();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => closeConn(conn));
+    if (directives.MaxConnectionsPerChild > 0 && accepted >= directives.MaxConnectionsPerChild) {
+      // The Nth accept: stop taking connections, leave once they are done (event.c).
+      stopping = true;
+    }
+    waiting.push(conn);
+    schedule();
+  };
+
+  const fromThread = (i: number, msg: ThreadToListener): void => {
+    const conn = 'id' in msg ? conns.get(msg.id) : undefined;
+    switch (msg.t) {
+      case 'ready':
+        threads[i]!.ready = true;
+        if (threads.every((t) => t.ready)) send({ act: 'ready' });
+        schedule();
+        return;
+      case 'fatal':
+        send({ act: 'fatal', code: 'FY_APP_LOAD', message: msg.message }, () => process.exit(EXIT_CHILDFATAL));
+        return;
+      case 'write':
+        conn?.socket.write(Buffer.from(msg.chunk));
+        return;
+      case 'end':
+        if (conn) lingeringClose(conn);
+        return;
+      case 'destroy':
+        conn?.socket.destroy();
+        return;
+      case 'release':
+        if (!conn || conn.thread !== i) return;
+        if (conn.forwarded !== msg.received) {
+          post(i, { t: 'keep', id: msg.id });
+          return;
+        }
+        conn.served++;
+        post(i, { t: 'parked', id: msg.id });
+        park(conn);
+        return;
+      case 'idle': {
+        const t = threads[i]!;
+        if (t.conn && t.conn.id === msg.id) {
+          if (t.conn.thread === i) t.conn.thread = -1;
+          t.conn = null;
+        }
+        schedule();
+        return;
+      }
+      case 'status':
+        requestStatus(msg.query, msg.host, msg.localAddress).then(
+          (page) => post(i, { t: 'status-reply', seq: msg.seq, page }),
+          (err: Error) => post(i, { t: 'status-reply', seq: msg.seq, page: null, error: err.message }),
+        );
+        return;
+    }
+  };
+
+  const startThread = (i: number): void => {
+    const data: ThreadInit = { index: i, sab, app: init.app, directives, event };
+    const worker = new Worker(THREAD_MAIN, { workerData: data });
+    threads[i] = { worker, ready: false, conn: null };
+    worker.on('message', (msg: ThreadToListener) => fromThread(i, msg));
+    worker.on('error', (err) => {
+      process.emitWarning(`thread ${i} failed: ${err.stack ?? err.message}`, 'ForkyardThreadError');
+    });
+    worker.on('exit', () => {
+      if (threads[i]?.worker !== worker || exiting) return;
+      // A thread died (uncaught error in the app): its connection goes, the thread is replaced.
+      const conn = threads[i]!.conn;
+      if (conn) conn.socket.destroy();
+      new SlotWriter(sab, i).status('.', Date.now());
+      startThread(i);
+    });
+  };
+
+  let exiting = false;
+  const exit = (code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    flush(() => process.exit(code));
+    setTimeout(() => process.exit(code), 500).unref();
+  };
+  const maybeExit = (): void => {
+    if (stopping && conns.size === 0) exit(0);
+  };
+
+  const table: ActTable<PrimaryToChild, Socket | undefined> = {
+    conn: (msg, socket) => {
+      if (!socket) return;
+      adopt(msg.id, socket);
+    },
+    stop: (msg) => {
+      stopping = true;
+      updateAccepting();
+      if (!msg.graceful) return exit(0);
+      for (const t of threads) t.worker.postMessage({ t: 'stopping' } satisfies ListenerToThread);
+      // Parked keep-alive connections are closed at once (event.c close_listeners).
+      for (const c of conns.values()) if (c.parked) lingeringClose(c);
+      for (let i = 0; i < T; i++) if (!threads[i]?.conn) new SlotWriter(sab, i).status('G', Date.now());
+      maybeExit();
+    },
+    directives: (msg) => {
+      directives = msg.directives;
+      for (const t of threads) t.worker.postMessage({ t: 'directives', directives } satisfies ListenerToThread);
+      updateAccepting();
+    },
+    'status-reply': (msg) => onStatusReply(msg),
+  };
+
+  process.on('message', (msg: PrimaryToChild, handle?: Socket) => {
+    (table[msg.act] as (m: PrimaryToChild, h: Socket | undefined) => void)?.(msg, handle);
+  });
+
+  for (let i = 0; i < T; i++) startThread(i);
+}

@@ -1,0 +1,108 @@
+/**
+ * A prefork child: the application runs on this process's main thread and the child serves
+ * exactly one connection at a time (keep-alive included), like httpd's prefork child_main.
+ * The primary only hands a connection to a child it knows is idle.
+ *
+ * @see httpd server/mpm/prefork/prefork.c child_main
+ */
+
+import type { Socket } from 'node:net';
+import { loadApp } from '../app/load.js';
+import { applyTimeouts, createSlotServer } from '../http/serve.js';
+import { EXIT_CHILDFATAL, type ChildInit, type PrimaryToChild, type ProcessCounters, type ActTable } from '../ipc/messages.js';
+import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
+import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
+import { startReporter } from './reporter.js';
+
+export async function preforkChildMain(init: ChildInit): Promise<void> {
+  const sab = createSlotBuffer(1);
+  const slot = new SlotWriter(sab, 0);
+  const reader = new SlotReader(sab);
+  slot.status('S', Date.now());
+  let directives = init.directives;
+  let stopping = false;
+  let current: { id: number; socket: Socket } | null = null;
+  let served = 0;
+
+  const counters = (): ProcessCounters => ({
+    connections: current ? 1 : 0,
+    writeCompletion: 0,
+    keepAlive: 0,
+    lingeringClose: 0,
+    notAccepting: stopping,
+  });
+  const flush = startReporter(reader, counters, init.reportInterval);
+  setStatusFlush(() => flush());
+
+  const exit = (code: number): void => {
+    flush(() => process.exit(code));
+    setTimeout(() => process.exit(code), 500).unref();
+  };
+
+  let handler;
+  try {
+    handler = await loadApp(init.app);
+  } catch (err) {
+    send({ act: 'fatal', code: 'FY_APP_LOAD', message: (err as Error).message }, () => process.exit(EXIT_CHILDFATAL));
+    return;
+  }
+
+  const server = createSlotServer({
+    slot,
+    handler,
+    directives: () => directives,
+    statusPage: requestStatus,
+    stopping: () => stopping,
+    onIdle: () => {
+      const id = current?.id;
+      current = null;
+      served++;
+      // MaxConnectionsPerChild counts connections; the child exits after its Nth (httpd: code 0).
+      // It says it is leaving before it says the connection closed, so the primary never hands
+      // a new connection to a child on its way out.
+      const limit = directives.MaxConnectionsPerChild;
+      const leaving = stopping || (limit > 0 && served >= limit);
+      if (leaving) send({ act: 'accepting', accepting: false });
+      if (id !== undefined) send({ act: 'closed', id });
+      if (leaving) {
+        stopping = true;
+        exit(0);
+      }
+    },
+  });
+
+  const table: ActTable<PrimaryToChild, Socket | undefined> = {
+    conn: (msg, socket) => {
+      if (!socket) return;
+      if (current || stopping) {
+        // Cannot happen with the primary's accounting; refuse loudly rather than double-serve.
+        socket.destroy();
+        send({ act: 'closed', id: msg.id });
+        return;
+      }
+      current = { id: msg.id, socket };
+      server.emit('connection', socket);
+    },
+    stop: (msg) => {
+      stopping = true;
+      if (!msg.graceful || !current) return exit(0);
+      // Graceful: the in-flight request finishes; a kept-alive connection is answered with
+      // `Connection: close` or closed by its KeepAliveTimeout, then the child exits.
+      slot.status('G', Date.now());
+    },
+    directives: (msg) => {
+      directives = msg.directives;
+      applyTimeouts(server, directives);
+    },
+    'status-reply': (msg) => onStatusReply(msg),
+  };
+
+  process.on('message', (msg: PrimaryToChild, handle?: Socket) => {
+    const fn = table[msg.act] as (m: PrimaryToChild, h: Socket | undefined) => void;
+    fn?.(msg, handle);
+  });
+
+  slot.status('_', Date.now());
+  flush();
+  send({ act: 'ready' });
+}

@@ -1,0 +1,174 @@
+/**
+ * One slot's HTTP server: a Node `http.Server` that never listens, fed one connection at a
+ * time with `emit('connection', socket)`, recording httpd's slot states as the connection
+ * moves through them. Used by a prefork child's main thread and by every worker/event thread.
+ *
+ *   connection ─▶ R ─(request read)─▶ W ─(response done)─▶ K (kept alive) ─▶ W …
+ *                                                        └▶ C (closing) ─▶ _ (ready)
+ *
+ * @see httpd modules/http/http_core.c ap_process_http_sync_connection
+ */
+
+import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ChildDirectives } from '../ipc/messages.js';
+import type { SlotWriter } from '../scoreboard/slot-buffer.js';
+
+export interface StatusPage {
+  status: number;
+  contentType: string;
+  body: string;
+  refresh?: number;
+}
+
+export interface SlotServerOptions {
+  slot: SlotWriter;
+  handler: RequestListener;
+  directives: () => ChildDirectives;
+  /** Renders /server-status (the primary holds the scoreboard). */
+  statusPage: (query: string, host: string, localAddress: string) => Promise<StatusPage>;
+  /** True once the child is going away: responses then carry `Connection: close`. */
+  stopping: () => boolean;
+  /** Called after each response that keeps the connection alive (the event MPM then asks its
+   * listener to park the connection; the socket emits 'forkyard:handover' once it is parked). */
+  onKeptAlive?: (socket: Duplex) => void;
+  /** The connection is gone (closed or handed over) and the slot is ready again. */
+  onIdle: (socket: Duplex) => void;
+}
+
+/** Connection-level facts the server needs that a Duplex from a thread carries as properties. */
+interface ConnInfo {
+  remoteAddress?: string;
+  localAddress?: string;
+  localPort?: number;
+  /** Requests already served on this connection before this server saw it (event MPM). */
+  forkyardServed?: number;
+  bytesWritten?: number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && LOOPBACK.has(address);
+}
+
+export function createSlotServer(opts: SlotServerOptions): http.Server {
+  const { slot } = opts;
+  const server = http.createServer();
+  applyTimeouts(server, opts.directives());
+  let served = 0;
+
+  server.on('connection', (socket: Duplex & ConnInfo) => {
+    served = socket.forkyardServed ?? 0;
+    slot.connection(socket.remoteAddress ?? '', Date.now(), served);
+    let handedOver = false;
+    socket.once('close', () => {
+      if (handedOver) return;
+      slot.status('_', Date.now());
+      opts.onIdle(socket);
+    });
+    socket.on('forkyard:handover', () => {
+      handedOver = true;
+      slot.status('_', Date.now());
+      opts.onIdle(socket);
+    });
+  });
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket as unknown as Duplex & ConnInfo;
+    const d = opts.directives();
+    const now = Date.now();
+    const host = req.headers.host ?? socket.localAddress ?? '';
+    const vhost = `${host.replace(/:\d+$/, '')}:${socket.localPort ?? 0}`;
+    slot.requestStart(`${req.method} ${req.url} HTTP/${req.httpVersion}`, vhost, `http/${req.httpVersion}`, now);
+    const bytesBefore = socket.bytesWritten ?? 0;
+    served++;
+    setKeepAlive(req, res, d, served, opts.stopping());
+
+    res.once('finish', () => {
+      const bytes = Math.max(0, (socket.bytesWritten ?? 0) - bytesBefore);
+      const kept = res.shouldKeepAlive && !socket.destroyed;
+      slot.requestEnd(bytes, Date.now(), kept ? 'K' : 'C');
+      if (kept) opts.onKeptAlive?.(socket);
+    });
+
+    if (isStatusRequest(req)) {
+      serveStatus(req, res, socket, opts);
+      return;
+    }
+    runHandler(opts.handler, req, res);
+  });
+
+  return server;
+}
+
+export function applyTimeouts(server: http.Server, d: ChildDirectives): void {
+  server.timeout = d.Timeout * 1000;
+  server.headersTimeout = d.Timeout * 1000;
+  server.requestTimeout = d.Timeout * 1000;
+  server.keepAliveTimeout = d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
+}
+
+/**
+ * httpd's ap_set_keepalive: MaxKeepAliveRequests N lets a connection serve N + 1 requests,
+ * `Keep-Alive: timeout=T, max=left` when the client asked for it, and `Connection: close`
+ * while the server is stopping.
+ */
+function setKeepAlive(req: IncomingMessage, res: ServerResponse, d: ChildDirectives, served: number, stopping: boolean): void {
+  const left = d.MaxKeepAliveRequests > 0 ? d.MaxKeepAliveRequests - (served - 1) : Infinity;
+  if (!d.KeepAlive || d.KeepAliveTimeout <= 0 || left <= 0 || stopping) {
+    res.shouldKeepAlive = false;
+    return;
+  }
+  const asked = /keep-alive/i.test(req.headers.connection ?? '');
+  if (asked) {
+    const max = Number.isFinite(left) ? `, max=${left}` : '';
+    res.setHeader('Keep-Alive', `timeout=${Math.ceil(d.KeepAliveTimeout)}${max}`);
+  }
+}
+
+function isStatusRequest(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  return (url === '/server-status' || url.startsWith('/server-status?')) && (req.method === 'GET' || req.method === 'HEAD');
+}
+
+function serveStatus(req: IncomingMessage, res: ServerResponse, socket: ConnInfo, opts: SlotServerOptions): void {
+  // mod_status is reachable from loopback clients only by default.
+  if (!isLoopback(socket.remoteAddress)) {
+    res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden: /server-status is served to loopback clients only\n');
+    return;
+  }
+  const url = req.url ?? '';
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  opts.statusPage(query, req.headers.host ?? '', socket.localAddress ?? '').then(
+    (page) => {
+      res.writeHead(page.status, {
+        'content-type': page.contentType,
+        'content-length': Buffer.byteLength(page.body),
+        ...(page.refresh ? { refresh: String(page.refresh) } : {}),
+      });
+      res.end(req.method === 'HEAD' ? undefined : page.body);
+    },
+    (err: Error) => {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end(`server-status unavailable: ${err.message}\n`);
+    },
+  );
+}
+
+/** Runs the application; a throw or rejection answers 500 for that request only. */
+export function runHandler(handler: RequestListener, req: IncomingMessage, res: ServerResponse): void {
+  const fail = (err: unknown): void => {
+    process.emitWarning(`application error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`, 'ForkyardAppError');
+    if (!res.headersSent) {
+      res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' }).end('Internal Server Error\n');
+    } else {
+      res.destroy();
+    }
+  };
+  try {
+    const out = handler(req, res) as unknown;
+    if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).then(undefined, fail);
+  } catch (err) {
+    fail(err);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The closed vocabulary between the primary and its children (fork IPC channel), in the style
+ * of Node cluster's `act` table: every message has an `act`, request-replies carry a `seq`.
+ * Handlers are tables keyed by `act`, so a forgotten case is a compile error.
+ */
+
+import type { SlotRecord } from '../scoreboard/slot-buffer.js';
+import type { MpmName } from '../scoreboard/types.js';
+
+/** The directives a child needs; sent at fork and again when they change in place. */
+export interface ChildDirectives {
+  KeepAlive: boolean;
+  /** seconds */
+  KeepAliveTimeout: number;
+  MaxKeepAliveRequests: number;
+  /** seconds */
+  Timeout: number;
+  MaxConnectionsPerChild: number;
+  AsyncRequestWorkerFactor: number;
+  ExtendedStatus: boolean;
+}
+
+/** Given to a child in its environment (FORKYARD_CHILD), so it needs no first message. */
+export interface ChildInit {
+  slot: number;
+  generation: number;
+  mpm: MpmName;
+  threadsPerChild: number;
+  /** Module path of the application, or null for the built-in demo app. */
+  app: string | null;
+  directives: ChildDirectives;
+  /** Milliseconds between slot reports to the primary. */
+  reportInterval: number;
+}
+
+/** Async connection counters of one child (process_score). */
+export interface ProcessCounters {
+  connections: number;
+  writeCompletion: number;
+  keepAlive: number;
+  lingeringClose: number;
+  notAccepting: boolean;
+}
+
+export type PrimaryToChild =
+  | { act: 'conn'; id: number }
+  | { act: 'stop'; graceful: boolean }
+  | { act: 'directives'; directives: ChildDirectives }
+  | { act: 'status-reply'; seq: number; status: number; contentType: string; body: string; refresh?: number };
+
+export type ChildToPrimary =
+  | { act: 'ready' }
+  | { act: 'closed'; id: number }
+  | {
+      act: 'report';
+      slots: Array<[thread: number, record: SlotRecord]>;
+      counters: ProcessCounters;
+      usage?: { rss: number; cpuUser: number; cpuSystem: number };
+    }
+  | { act: 'accepting'; accepting: boolean }
+  | { act: 'status-request'; seq: number; query: string; host: string; localAddress: string }
+  | { act: 'fatal'; code: string; message: string };
+
+export type ActOf<U extends { act: string }, A extends U['act']> = Extract<U, { act: A }>;
+
+/** A table of handlers, one per act: adding an act without a handler fails to compile. */
+export type ActTable<U extends { act: string }, Ctx = void> = {
+  [A in U['act']]: (msg: ActOf<U, A>, ctx: Ctx) => void;
+};
+
+export function dispatchAct<U extends { act: string }, Ctx>(table: ActTable<U, Ctx>, msg: U, ctx: Ctx): void {
+  const handler = table[msg.act as U['act']] as ((m: U, c: Ctx) => void) | undefined;
+  if (handler) handler(msg, ctx);
+}
+
+/** Exit codes a child uses (httpd: APEXIT_CHILDSICK 7, APEXIT_CHILDFATAL 15). */
+export const EXIT_CHILDSICK = 7;
+export const EXIT_CHILDFATAL = 15;
