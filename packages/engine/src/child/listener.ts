@@ -269,8 +269,10 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       updateAccepting();
       if (!msg.graceful) return exit(0);
       for (const t of threads) t.worker.postMessage({ t: 'stopping' } satisfies ListenerToThread);
-      // Parked keep-alive connections are closed at once (event.c close_listeners).
-      for (const c of conns.values()) if (c.parked) lingeringClose(c);
+      // httpd closes parked keep-alive connections at once here (event.c close_listeners); a
+      // client may be sending its next request at that very moment and see the connection
+      // drop. Forkyard keeps them to their KeepAliveTimeout and answers a next request with
+      // `Connection: close`, so a graceful stop loses nothing.
       for (let i = 0; i < T; i++) if (!threads[i]?.conn) new SlotWriter(sab, i).status('G', Date.now());
       maybeExit();
     },

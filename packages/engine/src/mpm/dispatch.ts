@@ -15,6 +15,8 @@ export interface DispatchCandidate {
   slot: number;
   /** Connections handed to the child and not yet reported closed. */
   open: number;
+  /** The most connections this child may hold (connectionLimit of its own MPM and size). */
+  limit: number;
   ready: boolean;
   /** Going away (old generation, surplus, recycled): gets no new connection. */
   stopping: boolean;
@@ -37,21 +39,21 @@ export function connectionLimit(l: DispatchLimits): number {
 
 /**
  * Index into `children` of the child to use, or -1 if none has capacity (the connection waits
- * in the accept queue). Prefork takes the lowest idle slot, keeping the pool compact so
- * maintenance retires the highest; threaded MPMs spread load to the least-loaded child.
+ * in the accept queue). Each child carries its own limit, since two generations of different
+ * MPMs overlap during a switch. Prefork takes the lowest idle slot, keeping the pool compact
+ * so maintenance retires the highest; threaded MPMs spread load to the least-loaded child.
  */
-export function chooseChild(children: readonly DispatchCandidate[], l: DispatchLimits): number {
-  const limit = connectionLimit(l);
+export function chooseChild(children: readonly DispatchCandidate[], mpm: MpmName): number {
   let best = -1;
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
-    if (!c.ready || c.stopping || !c.accepting || c.open >= limit) continue;
+    if (!c.ready || c.stopping || !c.accepting || c.open >= c.limit) continue;
     if (best === -1) {
       best = i;
       continue;
     }
     const b = children[best]!;
-    if (l.mpm === 'prefork') {
+    if (mpm === 'prefork') {
       if (c.slot < b.slot) best = i;
     } else if (c.open < b.open || (c.open === b.open && c.slot < b.slot)) {
       best = i;

@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChildInit } from '../ipc/messages.js';
+import type { MpmName } from '../scoreboard/types.js';
 
 const CHILD_MAIN = fileURLToPath(new URL('../child/main.js', import.meta.url));
 
@@ -24,6 +25,12 @@ export interface ChildRecord {
   slot: number;
   pid: number;
   generation: number;
+  mpm: MpmName;
+  /** Most connections it may hold at once (its MPM's connectionLimit). */
+  limit: number;
+  /** Connections handed to it so far, and after how many it is recycled (0: never). */
+  dispatched: number;
+  recycleAfter: number;
   proc: ChildProcess;
   ready: boolean;
   /** Connection ids handed to this child and not yet reported closed. */
@@ -37,7 +44,7 @@ export interface ChildRecord {
   lastUsage: { cpuUser: number; cpuSystem: number };
 }
 
-export function makeChild(init: ChildInit): ChildRecord {
+export function makeChild(init: ChildInit, limit: number, recycleAfter: number): ChildRecord {
   const proc = fork(CHILD_MAIN, [], {
     env: { ...process.env, FORKYARD_CHILD: JSON.stringify(init) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -47,6 +54,10 @@ export function makeChild(init: ChildInit): ChildRecord {
     slot: init.slot,
     pid: proc.pid ?? 0,
     generation: init.generation,
+    mpm: init.mpm,
+    limit,
+    dispatched: 0,
+    recycleAfter,
     proc,
     ready: false,
     open: new Set(),
@@ -65,4 +76,39 @@ export function exitReason(child: ChildRecord, code: number | null, signal: Node
   if (child.reason) return child.reason;
   if (code === 0 && signal === null) return 'recycled';
   return 'crashed';
+}
+
+/**
+ * MaxConnectionsPerChild with spacing: each child gets N plus up to a quarter of N more, spread
+ * by slot (golden-ratio sequence), so children started together do not recycle together.
+ * N = 1 stays exactly 1.
+ */
+export function recycleLimit(maxConnectionsPerChild: number, slot: number): number {
+  if (maxConnectionsPerChild <= 0) return 0;
+  const spread = (slot * 0.6180339887498949) % 1;
+  return maxConnectionsPerChild + Math.floor(maxConnectionsPerChild * 0.25 * spread);
+}
+
+export function hasExited(child: ChildRecord): boolean {
+  return child.proc.exitCode !== null || child.proc.signalCode !== null;
+}
+
+/** Resolves once every child has exited; SIGTERM after `termMs`, SIGKILL after `killMs` (0: never). */
+export function waitExited(children: readonly ChildRecord[], termMs: number, killMs: number): Promise<void> {
+  const pending = children.filter((c) => !hasExited(c));
+  if (pending.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const alive = (): ChildRecord[] => pending.filter((c) => !hasExited(c));
+    const term = termMs > 0 ? setTimeout(() => alive().forEach((c) => c.proc.kill('SIGTERM')), termMs) : null;
+    const kill = killMs > 0 ? setTimeout(() => alive().forEach((c) => c.proc.kill('SIGKILL')), killMs) : null;
+    let left = pending.length;
+    for (const c of pending) {
+      c.proc.once('exit', () => {
+        if (--left > 0) return;
+        if (term) clearTimeout(term);
+        if (kill) clearTimeout(kill);
+        resolve();
+      });
+    }
+  });
 }

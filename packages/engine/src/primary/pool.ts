@@ -1,29 +1,32 @@
 /**
- * The primary: owns the listener, the scoreboard image and the children, and runs the
- * maintenance loop. Decisions come from pure functions (dispatch, maintenance, directive
- * adjustment); this file only carries them out.
+ * The primary: owns the listener, the scoreboard image and the children, runs the maintenance
+ * loop and rolls generations. Decisions come from pure functions (dispatch, maintenance,
+ * directive adjustment); this file carries them out.
  *
- *   clients ─▶ Listener (paused sockets, accept queue) ─▶ chooseChild ─▶ child N (fork IPC + handle)
- *   child N ─▶ report / closed / status-request ─▶ image ─▶ /server-status, snapshot(), events
+ *   clients ─▶ Listener (paused sockets, accept queue) ─▶ chooseChild ─▶ child (fork IPC + handle)
+ *   child   ─▶ report / closed / accepting / status-request ─▶ image ─▶ /server-status, snapshot()
  *   timer   ─▶ performIdleServerMaintenance(image, directives, retained) ─▶ fork / stop one
+ *   change  ─▶ new generation: start new children, then stop dispatching to the old ones,
+ *              which finish what they hold (G) and exit
  *
- * @see httpd server/mpm/prefork/prefork.c prefork_run, server_main_loop
+ * @see httpd server/mpm/prefork/prefork.c prefork_run, server/mpm/event/event.c server_main_loop
  */
 
 import { EventEmitter } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
-import type { EffectiveDirectives } from '../directives/types.js';
+import type { DirectiveWarning, EffectiveDirectives } from '../directives/types.js';
 import { dispatchAct, type ActTable, type ChildDirectives, type ChildToPrimary } from '../ipc/messages.js';
-import { chooseChild } from '../mpm/dispatch.js';
-import { performIdleServerMaintenance, startupChildren } from '../mpm/maintenance/index.js';
+import { chooseChild, connectionLimit } from '../mpm/dispatch.js';
+import { performIdleServerMaintenance, retainedAfterGracefulRestart, startupChildren } from '../mpm/maintenance/index.js';
 import { initialRetainedState, type MaintenanceLog, type RetainedState } from '../mpm/maintenance-types.js';
-import { applyReport, cloneImage, createImage, markDead, markForked, markQuiescing } from '../scoreboard/image.js';
-import type { MpmName, ScoreboardImage } from '../scoreboard/types.js';
+import { applyReport, cloneImage, createImage, markDead, markForked, markQuiescing, relayoutImage, zeroImage } from '../scoreboard/image.js';
+import type { MpmName, ScoreboardImage, ScoreboardLimits } from '../scoreboard/types.js';
 import { renderAuto, renderHtml } from '../status/index.js';
-import { exitReason, makeChild, type ChildRecord, type ExitReason } from './children.js';
+import { exitReason, hasExited, makeChild, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
 import { Listener } from './listener.js';
 import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js';
+import { needsNewGeneration, PoolError } from './changes.js';
 
 export const SERVER_VERSION = 'Forkyard/0.1.0';
 const SERVER_BUILT = ((d) => `${d.toUTCString().slice(8, 11)} ${d.toUTCString().slice(5, 7)} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)}`)(new Date());
@@ -37,6 +40,7 @@ export interface ChildEvent {
   slot: number;
   pid: number;
   generation: number;
+  mpm: MpmName;
 }
 export interface ChildExitEvent extends ChildEvent {
   code: number | null;
@@ -44,7 +48,11 @@ export interface ChildExitEvent extends ChildEvent {
   reason: ExitReason;
   error?: string;
 }
-
+export interface GenerationEvent {
+  generation: number;
+  mpm: MpmName;
+  reason: 'graceful-restart' | 'restart' | 'switch' | 'directives';
+}
 export interface StatusResponse {
   status: number;
   contentType: string;
@@ -52,32 +60,57 @@ export interface StatusResponse {
   /** mod_status `?refresh=N`: sent as a `Refresh: N` header. */
   refresh?: number;
 }
+export interface ApplyResult {
+  /** True if the change needed a new generation of children. */
+  newGeneration: boolean;
+  directives: EffectiveDirectives;
+  warnings: DirectiveWarning[];
+}
 
 export interface PoolEvents {
   spawn: [ChildEvent];
   exit: [ChildExitEvent];
   log: [MaintenanceLog];
+  generation: [GenerationEvent];
+  directives: [{ before: EffectiveDirectives; after: EffectiveDirectives }];
+}
+
+function limitsOf(config: ResolvedConfig): ScoreboardLimits {
+  const d = config.directives;
+  const threaded = config.mpm !== 'prefork';
+  return {
+    serverLimit: d.ServerLimit,
+    threadLimit: threaded ? d.ThreadLimit : 1,
+    threadsPerChild: threaded ? d.ThreadsPerChild : 1,
+    maxRequestWorkers: d.MaxRequestWorkers,
+    maxDaemons: d.MaxDaemons,
+  };
 }
 
 export class Pool extends EventEmitter<PoolEvents> {
-  readonly config: ResolvedConfig;
+  #config: ResolvedConfig;
+  /** The operator's own settings, re-resolved against each MPM's defaults on a switch. */
+  #given: PoolConfig;
   readonly #image: ScoreboardImage;
+  /** The child owning each slot. */
   readonly #children = new Map<number, ChildRecord>();
+  /** Old children whose slot a new child took over (httpd's squatting, worker MPM). */
+  readonly #extras = new Set<ChildRecord>();
   #retained: RetainedState = initialRetainedState();
   #listener: Listener | null = null;
   #timer: NodeJS.Timeout | null = null;
   #nextConnId = 0;
-  #stopping = false;
+  #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  #change: Promise<unknown> | null = null;
   #fatalStreak = 0;
   #spawnHoldUntil = 0;
   #lastFatal: string | null = null;
   #address: AddressInfo | null = null;
 
-  constructor(config: ResolvedConfig) {
+  constructor(config: ResolvedConfig, given: PoolConfig = {}) {
     super();
-    this.config = config;
-    const d = config.directives;
-    const threaded = config.mpm !== 'prefork';
+    this.#config = config;
+    this.#given = { ...given, mpm: config.mpm, directives: { ...(given.directives ?? {}) } };
     this.#image = createImage(
       {
         mpm: config.mpm,
@@ -92,62 +125,145 @@ export class Pool extends EventEmitter<PoolEvents> {
         cpuChildrenUser: 0,
         cpuChildrenSystem: 0,
         acceptQueue: 0,
-        extendedStatus: d.ExtendedStatus,
+        extendedStatus: config.directives.ExtendedStatus,
       },
-      {
-        serverLimit: d.ServerLimit,
-        threadLimit: threaded ? d.ThreadLimit : 1,
-        threadsPerChild: threaded ? d.ThreadsPerChild : 1,
-        maxRequestWorkers: d.MaxRequestWorkers,
-        maxDaemons: d.MaxDaemons,
-      },
+      limitsOf(config),
     );
   }
 
+  get config(): ResolvedConfig {
+    return this.#config;
+  }
+
   get mpm(): MpmName {
-    return this.config.mpm;
+    return this.#config.mpm;
   }
 
   get directives(): EffectiveDirectives {
-    return this.config.directives;
+    return this.#config.directives;
+  }
+
+  get generation(): number {
+    return this.#image.global.mpmGeneration;
   }
 
   get address(): AddressInfo | null {
     return this.#address;
   }
 
+  /** True while a restart, switch or resize is rolling. */
+  get changing(): boolean {
+    return this.#change !== null;
+  }
+
   /** Opens the listener, forks StartServers children, resolves once they are ready. */
   async start(): Promise<AddressInfo> {
-    const d = this.config.directives;
+    if (this.#state !== 'new') throw new PoolError('FY_STATE', 'this pool has already been started');
+    this.#state = 'running';
+    const d = this.#config.directives;
     this.#listener = new Listener({
-      host: this.config.listen.host,
-      port: this.config.listen.port,
+      host: this.#config.listen.host,
+      port: this.#config.listen.port,
       backlog: d.ListenBacklog,
       handOff: (socket) => this.#handOff(socket),
     });
-    this.#address = await this.#listener.listen(this.config.listen.host, this.config.listen.port);
-    const slots = startupChildren(this.config.mpm, this.#image, d);
-    const started = slots.map((slot) => this.#makeChild(slot));
+    this.#address = await this.#listener.listen(this.#config.listen.host, this.#config.listen.port).catch(async (err) => {
+      this.#state = 'stopped';
+      throw err;
+    });
     try {
-      await this.#waitReady(started);
+      await this.#startChildren(startupChildren(this.mpm, this.#image, d));
     } catch (err) {
       await this.stop();
       throw err;
     }
-    this.#timer = setInterval(() => this.#serverMainLoopTick(), d.MaintenanceInterval);
+    this.#startLoop();
     return this.#address;
   }
 
   /** Stop now (httpd SIGTERM): children are told to exit, then terminated if they linger. */
   async stop(): Promise<void> {
-    if (this.#stopping) return this.#waitAllExited();
-    this.#stopping = true;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    if (this.#state === 'stopping' || this.#state === 'stopped') return this.#waitAll();
+    this.#state = 'stopping';
+    this.#stopLoop();
     const closing = this.#listener?.close();
-    for (const child of this.#children.values()) this.#stopChild(child, 'stop', false);
-    await this.#waitAllExited();
+    for (const child of this.#all()) this.#stopChild(child, 'stop', false);
+    await this.#waitAll();
     await closing;
+    this.#state = 'stopped';
+  }
+
+  /**
+   * Graceful stop (httpd SIGWINCH): no new connections; children finish what they hold, bounded
+   * by GracefulShutdownTimeout (0: wait as long as it takes), then the pool stops.
+   */
+  async gracefulStop(): Promise<void> {
+    if (this.#state !== 'running') return this.stop();
+    this.#state = 'stopping';
+    this.#stopLoop();
+    await this.#listener?.close();
+    const all = this.#all();
+    for (const child of all) this.#stopChild(child, 'stop', true);
+    const limit = this.#config.directives.GracefulShutdownTimeout * 1000;
+    await waitExited(all, limit, limit > 0 ? limit + STOP_KILL_AFTER_MS : 0);
+    this.#state = 'stopped';
+  }
+
+  /** Graceful restart (httpd SIGUSR1): a new generation with the same configuration. */
+  gracefulRestart(): Promise<ApplyResult> {
+    return this.#exclusive(() => this.#roll(this.#config, this.#given, 'graceful-restart'));
+  }
+
+  /** Hard restart (httpd SIGHUP): children stop now, the scoreboard is zeroed, a new generation starts. */
+  restart(): Promise<ApplyResult> {
+    return this.#exclusive(async () => {
+      const old = this.#all();
+      for (const child of old) this.#stopChild(child, 'generation', false);
+      await waitExited(old, STOP_TERM_AFTER_MS, STOP_KILL_AFTER_MS);
+      const g = this.#image.global;
+      zeroImage(this.#image);
+      g.restartTime = Date.now();
+      g.cpuChildrenUser = 0;
+      g.cpuChildrenSystem = 0;
+      g.mpmGeneration++;
+      g.configGeneration++;
+      this.#retained = initialRetainedState();
+      this.emit('generation', { generation: g.mpmGeneration, mpm: this.mpm, reason: 'restart' });
+      await this.#startChildren(startupChildren(this.mpm, this.#image, this.#config.directives));
+      return { newGeneration: true, directives: this.#config.directives, warnings: [] };
+    });
+  }
+
+  /** Live MPM switch: a new generation under another MPM; nothing that reached the pool fails. */
+  switchMpm(mpm: MpmName | string): Promise<ApplyResult> {
+    return this.#exclusive(() => {
+      const given = { ...this.#given, mpm };
+      return this.#roll(this.#resolve(given), given, 'switch');
+    });
+  }
+
+  /**
+   * Validates `partial` together with the current directives (all or nothing, httpd's
+   * adjustments applied). In-place directives apply from the next tick or connection; the rest
+   * (ThreadsPerChild, ServerLimit, ThreadLimit) roll a new generation.
+   */
+  applyDirectives(partial: Record<string, unknown>): Promise<ApplyResult> {
+    return this.#exclusive(async () => {
+      const given = { ...this.#given, directives: { ...this.#given.directives, ...partial } };
+      const next = this.#resolve(given);
+      if (needsNewGeneration(this.#config, next)) return this.#roll(next, given, 'directives');
+      const before = this.#config.directives;
+      this.#adopt(next, given);
+      this.#image.limits = { ...limitsOf(next), serverLimit: this.#image.limits.serverLimit, threadLimit: this.#image.limits.threadLimit };
+      this.#image.global.extendedStatus = next.directives.ExtendedStatus;
+      if (this.#listener) this.#listener.backlog = next.directives.ListenBacklog;
+      if (before.MaintenanceInterval !== next.directives.MaintenanceInterval) this.#startLoop();
+      const cd = this.#childDirectives();
+      for (const child of this.#all()) if (child.proc.connected) child.proc.send({ act: 'directives', directives: cd }, undefined, undefined, () => undefined);
+      this.emit('directives', { before, after: next.directives });
+      this.#listener?.drain();
+      return { newGeneration: false, directives: next.directives, warnings: next.warnings };
+    });
   }
 
   /** A deep copy of the scoreboard image, with the primary's own figures filled in. */
@@ -155,13 +271,13 @@ export class Pool extends EventEmitter<PoolEvents> {
     return cloneImage(this.#refreshGlobals());
   }
 
-  /** mod_status for `query` (`auto`, `refresh=N`, …): what /server-status answers. */
-  renderStatus(query: string, host: string, localAddress: string): StatusResponse {
+  /** mod_status for `query` (`auto`, `refresh=N`, `notable`): what /server-status answers. */
+  renderStatus(query: string, host = '', localAddress = ''): StatusResponse {
     const image = this.#refreshGlobals();
     const now = Date.now();
     const loadavg = os.loadavg() as [number, number, number];
-    const serverName = host.replace(/:\d+$/, '') || this.config.serverName;
-    if (/(^|&)auto(=|&|$)/.test(query) || query.includes('auto')) {
+    const serverName = host.replace(/:\d+$/, '') || this.#config.serverName;
+    if (query.includes('auto')) {
       return { status: 200, contentType: 'text/plain; charset=ISO-8859-1', body: renderAuto(image, { now, loadavg, serverName }) };
     }
     const m = /refresh(?:=(-?\d+))?/.exec(query);
@@ -170,38 +286,124 @@ export class Pool extends EventEmitter<PoolEvents> {
     return { status: 200, contentType: 'text/html; charset=ISO-8859-1', body, ...(refresh ? { refresh } : {}) };
   }
 
+  // ── generations ────────────────────────────────────────────────────────────────────────
+
+  #resolve(given: PoolConfig): ResolvedConfig {
+    return resolveConfig({ ...given, listen: this.#config.listen, reportInterval: this.#config.reportInterval });
+  }
+
+  #adopt(next: ResolvedConfig, given: PoolConfig): void {
+    this.#config = next;
+    this.#given = { ...given, mpm: next.mpm };
+  }
+
+  /** One change at a time: a second one while the first rolls is refused (FY_BUSY). */
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#state !== 'running') throw new PoolError('FY_STATE', `the pool is ${this.#state}, not running`);
+    if (this.#change) throw new PoolError('FY_BUSY', 'another restart, switch or resize is in progress: retry when it has finished');
+    const p = fn();
+    this.#change = p;
+    try {
+      return await p;
+    } finally {
+      this.#change = null;
+    }
+  }
+
+  /**
+   * A new generation: start its children first (so there is capacity at every moment), then
+   * stop dispatching to the old ones, which finish their requests and exit. If the new children
+   * cannot start, they are removed and the pool stays as it was.
+   */
+  async #roll(next: ResolvedConfig, given: PoolConfig, reason: GenerationEvent['reason']): Promise<ApplyResult> {
+    const prev = this.#config;
+    const prevGiven = this.#given;
+    const old = this.#all();
+    const g = this.#image.global;
+    const before = prev.directives;
+    this.#adopt(next, given);
+    g.mpmGeneration++;
+    g.configGeneration++;
+    g.mpm = next.mpm;
+    g.extendedStatus = next.directives.ExtendedStatus;
+    relayoutImage(this.#image, limitsOf(next));
+    if (this.#listener) this.#listener.backlog = next.directives.ListenBacklog;
+    const wanted = Math.min(next.directives.StartServers, next.directives.MaxDaemons);
+    const slots = startupChildren(next.mpm, this.#image, next.directives).slice(0, wanted);
+    try {
+      await this.#startChildren(slots);
+    } catch (err) {
+      this.#config = prev;
+      this.#given = prevGiven;
+      g.mpmGeneration--;
+      g.mpm = prev.mpm;
+      g.extendedStatus = prev.directives.ExtendedStatus;
+      for (const slot of slots) {
+        const c = this.#children.get(slot);
+        if (c && c.generation !== g.mpmGeneration) this.#stopChild(c, 'generation', false);
+      }
+      relayoutImage(this.#image, limitsOf(prev));
+      throw new PoolError('FY_GENERATION_FAILED', `the new generation did not start: ${(err as Error).message}`);
+    }
+    this.#retained = retainedAfterGracefulRestart(this.#retained, next.directives);
+    this.#retained = { ...this.#retained, remainingChildrenToStart: Math.max(0, wanted - slots.length) };
+    this.emit('generation', { generation: g.mpmGeneration, mpm: next.mpm, reason });
+    if (reason !== 'graceful-restart') this.emit('directives', { before, after: next.directives });
+    for (const child of old) this.#stopChild(child, 'generation', true);
+    this.#startLoop();
+    const limit = next.directives.GracefulShutdownTimeout * 1000;
+    await waitExited(old, limit, limit > 0 ? limit + STOP_KILL_AFTER_MS : 0);
+    return { newGeneration: true, directives: next.directives, warnings: next.warnings };
+  }
+
   // ── connections ────────────────────────────────────────────────────────────────────────
 
   #handOff(socket: Socket): boolean {
-    const d = this.config.directives;
     const list = [...this.#children.values()];
-    const i = chooseChild(
-      list.map((c) => ({ slot: c.slot, open: c.open.size, ready: c.ready, stopping: c.stopping, accepting: c.accepting })),
-      { mpm: this.config.mpm, threadsPerChild: d.ThreadsPerChild, asyncRequestWorkerFactor: d.AsyncRequestWorkerFactor },
-    );
+    const i = chooseChild(list.map((c) => ({ slot: c.slot, open: c.open.size, limit: c.limit, ready: c.ready, stopping: c.stopping, accepting: c.accepting })), this.mpm);
     if (i < 0) return false;
     const child = list[i]!;
     const id = ++this.#nextConnId;
     child.open.add(id);
+    child.dispatched++;
     child.proc.send({ act: 'conn', id }, socket, { keepOpen: false }, (err) => {
       if (!err) return;
       child.open.delete(id);
       // The child went away between the choice and the send: try another one.
-      if (!socket.destroyed && !this.#stopping && !this.#handOff(socket)) socket.destroy();
+      if (!socket.destroyed && this.#state === 'running' && !this.#handOff(socket)) socket.destroy();
     });
+    // After the connection message, so the child serves it before it hears it must go.
+    if (child.recycleAfter > 0 && child.dispatched >= child.recycleAfter) this.#recycle(child);
     return true;
+  }
+
+  /**
+   * MaxConnectionsPerChild reached: the child gets no more connections and leaves once it has
+   * served them; its replacement is forked now, before it goes, if the pool has room.
+   */
+  #recycle(child: ChildRecord): void {
+    this.#stopChild(child, 'recycled', true);
+    const current = [...this.#children.values()].filter((c) => !c.stopping && c.generation === this.generation).length;
+    if (current >= this.#config.directives.MaxDaemons) return;
+    const slot = startupChildren(this.mpm, this.#image, this.#config.directives)[0];
+    if (slot !== undefined && !this.#children.has(slot)) this.#makeChild(slot);
   }
 
   // ── children ───────────────────────────────────────────────────────────────────────────
 
+  #all(): ChildRecord[] {
+    return [...this.#children.values(), ...this.#extras];
+  }
+
   #childDirectives(): ChildDirectives {
-    const d = this.config.directives;
+    const d = this.#config.directives;
     return {
       KeepAlive: d.KeepAlive,
       KeepAliveTimeout: d.KeepAliveTimeout,
       MaxKeepAliveRequests: d.MaxKeepAliveRequests,
       Timeout: d.Timeout,
-      MaxConnectionsPerChild: d.MaxConnectionsPerChild,
+      // The primary counts connections and recycles children itself (with spacing).
+      MaxConnectionsPerChild: 0,
       AsyncRequestWorkerFactor: d.AsyncRequestWorkerFactor,
       ExtendedStatus: d.ExtendedStatus,
     };
@@ -209,22 +411,29 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   #makeChild(slot: number): ChildRecord {
     const generation = this.#image.global.mpmGeneration;
-    const threads = this.#image.limits.threadsPerChild;
-    const child = makeChild({
-      slot,
-      generation,
-      mpm: this.config.mpm,
-      threadsPerChild: threads,
-      app: this.config.app,
-      directives: this.#childDirectives(),
-      reportInterval: this.config.reportInterval,
-    });
+    const d = this.#config.directives;
+    const threads = this.mpm === 'prefork' ? 1 : d.ThreadsPerChild;
+    const squatted = this.#children.get(slot);
+    if (squatted) this.#extras.add(squatted);
+    const child = makeChild(
+      {
+        slot,
+        generation,
+        mpm: this.mpm,
+        threadsPerChild: threads,
+        app: this.#config.app,
+        directives: this.#childDirectives(),
+        reportInterval: this.#config.reportInterval,
+      },
+      connectionLimit({ mpm: this.mpm, threadsPerChild: threads, asyncRequestWorkerFactor: d.AsyncRequestWorkerFactor }),
+      recycleLimit(d.MaxConnectionsPerChild, slot),
+    );
     this.#children.set(slot, child);
     markForked(this.#image, slot, child.pid, generation, threads, Date.now());
     child.proc.on('message', (msg: ChildToPrimary) => dispatchAct(this.#childActs, msg, child));
     child.proc.on('error', () => undefined);
     child.proc.once('exit', (code, signal) => this.#reap(child, code, signal));
-    this.emit('spawn', { slot, pid: child.pid, generation });
+    this.emit('spawn', { slot, pid: child.pid, generation, mpm: child.mpm });
     return child;
   }
 
@@ -259,17 +468,21 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (child.stopping && graceful) return;
     child.stopping = true;
     child.reason ??= reason;
-    if (graceful) markQuiescing(this.#image, child.slot);
+    if (graceful && this.#children.get(child.slot) === child) markQuiescing(this.#image, child.slot);
     if (child.proc.connected) child.proc.send({ act: 'stop', graceful }, undefined, undefined, () => undefined);
-    else child.proc.kill('SIGTERM');
+    else if (!hasExited(child)) child.proc.kill('SIGTERM');
   }
 
   #reap(child: ChildRecord, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.#children.get(child.slot) === child) this.#children.delete(child.slot);
+    const owner = this.#children.get(child.slot) === child;
+    this.#extras.delete(child);
     const g = this.#image.global;
     g.cpuChildrenUser += child.lastUsage.cpuUser;
     g.cpuChildrenSystem += child.lastUsage.cpuSystem;
-    markDead(this.#image, child.slot, Date.now());
+    if (owner) {
+      this.#children.delete(child.slot);
+      markDead(this.#image, child.slot, Date.now());
+    }
     const reason = exitReason(child, code, signal);
     if (reason === 'app-error') {
       this.#lastFatal = child.fatal?.message ?? 'the application failed to load';
@@ -280,23 +493,36 @@ export class Pool extends EventEmitter<PoolEvents> {
       slot: child.slot,
       pid: child.pid,
       generation: child.generation,
+      mpm: child.mpm,
       code,
       signal,
       reason,
       ...(child.fatal ? { error: child.fatal.message } : {}),
     });
-    // Connections queued for capacity may now fit elsewhere.
+    // After a graceful restart, an old child's slot goes to a new one at once (httpd's 1-for-1).
+    if (owner && this.#state === 'running' && child.generation !== g.mpmGeneration && this.#retained.remainingChildrenToStart > 0) {
+      const free = startupChildren(this.mpm, this.#image, this.#config.directives);
+      if (free.includes(child.slot)) {
+        this.#retained = { ...this.#retained, remainingChildrenToStart: this.#retained.remainingChildrenToStart - 1 };
+        this.#makeChild(child.slot);
+      }
+    }
     this.#listener?.drain();
   }
 
+  #startLoop(): void {
+    this.#stopLoop();
+    if (this.#state === 'running') this.#timer = setInterval(() => this.#serverMainLoopTick(), this.#config.directives.MaintenanceInterval);
+  }
+
+  #stopLoop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
   #serverMainLoopTick(): void {
-    if (this.#stopping) return;
-    const plan = performIdleServerMaintenance({
-      mpm: this.config.mpm,
-      image: this.#image,
-      directives: this.config.directives,
-      retained: this.#retained,
-    });
+    if (this.#state !== 'running') return;
+    const plan = performIdleServerMaintenance({ mpm: this.mpm, image: this.#image, directives: this.#config.directives, retained: this.#retained });
     this.#retained = plan.retained;
     for (const entry of plan.log) this.emit('log', entry);
     if (plan.stop !== null) {
@@ -312,7 +538,8 @@ export class Pool extends EventEmitter<PoolEvents> {
       return;
     }
     for (const slot of plan.spawn) {
-      if (!this.#children.has(slot)) this.#makeChild(slot);
+      const holder = this.#children.get(slot);
+      if (!holder || holder.stopping) this.#makeChild(slot);
     }
   }
 
@@ -325,13 +552,21 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#image;
   }
 
-  #waitReady(children: ChildRecord[]): Promise<void> {
+  /** Forks children into `slots` and resolves once all are ready; rejects on an app error. */
+  #startChildren(slots: number[]): Promise<void> {
+    const children = slots.map((slot) => this.#makeChild(slot));
+    if (children.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`children did not start within ${STARTUP_TIMEOUT_MS / 1000} s`)), STARTUP_TIMEOUT_MS);
       const check = (): void => {
         const failed = children.find((c) => c.fatal);
         if (failed) return done(Object.assign(new Error(failed.fatal!.message), { code: failed.fatal!.code }));
         if (children.every((c) => c.ready)) done();
+      };
+      const onExit = (e: ChildExitEvent): void => {
+        if (!children.some((c) => c.pid === e.pid)) return;
+        if (e.reason === 'app-error') done(Object.assign(new Error(e.error ?? 'the application failed to load'), { code: 'FY_APP_LOAD' }));
+        else done(new Error(`child ${e.pid} exited during start-up (code ${e.code}, signal ${e.signal})`));
       };
       const done = (err?: Error): void => {
         clearTimeout(timer);
@@ -340,40 +575,17 @@ export class Pool extends EventEmitter<PoolEvents> {
         if (err) reject(err);
         else resolve();
       };
-      const onExit = (e: ChildExitEvent): void => {
-        if (children.some((c) => c.pid === e.pid) && !children.every((c) => c.ready)) {
-          if (e.reason === 'app-error') done(Object.assign(new Error(e.error ?? 'the application failed to load'), { code: 'FY_APP_LOAD' }));
-          else done(new Error(`child ${e.pid} exited during start-up (code ${e.code}, signal ${e.signal})`));
-        }
-      };
-      // Our `message` listener runs after the act table's, so flags are already set.
+      // These listeners run after the act table's, so the flags are already set.
       for (const c of children) c.proc.on('message', check);
       this.on('exit', onExit);
-      if (children.length === 0) done();
     });
   }
 
-  #waitAllExited(): Promise<void> {
-    const pending = [...this.#children.values()];
-    if (pending.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const term = setTimeout(() => pending.forEach((c) => c.proc.exitCode === null && c.proc.kill('SIGTERM')), STOP_TERM_AFTER_MS);
-      const kill = setTimeout(() => pending.forEach((c) => c.proc.exitCode === null && c.proc.kill('SIGKILL')), STOP_KILL_AFTER_MS);
-      let left = pending.length;
-      for (const c of pending) {
-        const onGone = (): void => {
-          if (--left > 0) return;
-          clearTimeout(term);
-          clearTimeout(kill);
-          resolve();
-        };
-        if (c.proc.exitCode !== null || c.proc.signalCode !== null) onGone();
-        else c.proc.once('exit', onGone);
-      }
-    });
+  #waitAll(): Promise<void> {
+    return waitExited(this.#all(), STOP_TERM_AFTER_MS, STOP_KILL_AFTER_MS);
   }
 }
 
 export function createPool(config: PoolConfig = {}): Pool {
-  return new Pool(resolveConfig(config));
+  return new Pool(resolveConfig(config), config);
 }

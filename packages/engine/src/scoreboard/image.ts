@@ -106,3 +106,33 @@ export function zeroImage(image: ScoreboardImage): void {
 export function cloneImage(image: ScoreboardImage): ScoreboardImage {
   return structuredClone(image);
 }
+
+/**
+ * A new generation may change the layout (MPM switch, ThreadsPerChild, ServerLimit). Rows of
+ * live children are kept, even beyond the new limits, so both generations show while they
+ * overlap; httpd prints such live slots past the limits too.
+ */
+export function relayoutImage(image: ScoreboardImage, limits: ScoreboardLimits): void {
+  let lastLive = -1;
+  let widest = 0;
+  image.processes.forEach((p, i) => {
+    if (p.pid === 0) return;
+    lastLive = i;
+    const row = image.workers[i]!;
+    for (let t = row.length - 1; t >= 0; t--) {
+      if (row[t]!.status !== '.') {
+        widest = Math.max(widest, t + 1);
+        break;
+      }
+    }
+  });
+  const serverLimit = Math.max(limits.serverLimit, lastLive + 1);
+  const threadLimit = Math.max(limits.threadLimit, widest);
+  const processes = Array.from({ length: serverLimit }, (_, i) => image.processes[i] ?? emptyProcessScore());
+  const workers = Array.from({ length: serverLimit }, (_, i) =>
+    Array.from({ length: threadLimit }, (_, t) => image.workers[i]?.[t] ?? emptyWorkerScore()),
+  );
+  image.processes = processes;
+  image.workers = workers;
+  image.limits = { ...limits, serverLimit, threadLimit };
+}
