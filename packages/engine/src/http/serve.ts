@@ -46,6 +46,11 @@ interface ConnInfo {
   bytesWritten?: number;
 }
 
+/** net.Socket and the threads' PortSocket both have it. */
+interface TimeoutSocket {
+  setTimeout(ms: number): unknown;
+}
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export function isLoopback(address: string | undefined): boolean {
@@ -57,9 +62,12 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   const server = http.createServer();
   applyTimeouts(server, opts.directives());
   let served = 0;
+  /** Requests of the current connection whose response has not finished (pipelining). */
+  let inFlight = 0;
 
   server.on('connection', (socket: Duplex & ConnInfo) => {
     served = socket.forkyardServed ?? 0;
+    inFlight = 0;
     slot.connection(socket.remoteAddress ?? '', Date.now(), served);
     let handedOver = false;
     socket.once('close', () => {
@@ -83,12 +91,19 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     slot.requestStart(`${req.method} ${req.url} HTTP/${req.httpVersion}`, vhost, `http/${req.httpVersion}`, now);
     const bytesBefore = socket.bytesWritten ?? 0;
     served++;
+    inFlight++;
     setKeepAlive(req, res, d, served, opts.stopping());
 
     res.once('finish', () => {
+      inFlight--;
       const bytes = Math.max(0, (socket.bytesWritten ?? 0) - bytesBefore);
       const kept = res.shouldKeepAlive && !socket.destroyed;
       slot.requestEnd(bytes, Date.now(), kept ? 'K' : 'C');
+      // Node's own 'finish' listener (registered before this one) has just armed the idle
+      // timer at keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER); httpd waits
+      // exactly KeepAliveTimeout for the next request. Re-arm it, unless a pipelined request
+      // is still being answered (then Node keeps Timeout running).
+      if (kept && inFlight === 0 && d.KeepAliveTimeout > 0) (socket as Duplex & TimeoutSocket).setTimeout(d.KeepAliveTimeout * 1000);
       if (kept) opts.onKeptAlive?.(socket);
     });
 

@@ -96,6 +96,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly #children = new Map<number, ChildRecord>();
   /** Old children whose slot a new child took over (httpd's squatting, worker MPM). */
   readonly #extras = new Set<ChildRecord>();
+  /** Prefork children past MaxConnectionsPerChild, told to go once their last connection closes. */
+  readonly #recycleDue = new WeakSet<ChildRecord>();
   #retained: RetainedState = initialRetainedState();
   #listener: Listener | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -382,8 +384,13 @@ export class Pool extends EventEmitter<PoolEvents> {
    * served them; its replacement is forked now, before it goes, if the pool has room.
    */
   #recycle(child: ChildRecord): void {
-    this.#stopChild(child, 'recycled', true);
-    const current = [...this.#children.values()].filter((c) => !c.stopping && c.generation === this.generation).length;
+    // A prefork child serves its last connection like any other, keep-alive included (httpd
+    // child_main checks the count before the next accept): a stop now would answer it with
+    // `Connection: close`. It takes nothing more (one connection at a time) and is told to go
+    // when that connection closes.
+    if (child.mpm === 'prefork' && child.open.size > 0) this.#recycleDue.add(child);
+    else this.#stopChild(child, 'recycled', true);
+    const current = [...this.#children.values()].filter((c) => !c.stopping && !this.#recycleDue.has(c) && c.generation === this.generation).length;
     if (current >= this.#config.directives.MaxDaemons) return;
     const slot = startupChildren(this.mpm, this.#image, this.#config.directives)[0];
     if (slot !== undefined && !this.#children.has(slot)) this.#makeChild(slot);
@@ -431,7 +438,11 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#children.set(slot, child);
     markForked(this.#image, slot, child.pid, generation, threads, Date.now());
     child.proc.on('message', (msg: ChildToPrimary) => dispatchAct(this.#childActs, msg, child));
-    child.proc.on('error', () => undefined);
+    // A fork that fails (EAGAIN, ENOMEM) emits 'error' and never 'exit': reap it, or its slot
+    // would hold a child that never starts, counted idle forever.
+    child.proc.on('error', () => {
+      if (child.proc.pid === undefined) this.#reap(child, null, null);
+    });
     child.proc.once('exit', (code, signal) => this.#reap(child, code, signal));
     this.emit('spawn', { slot, pid: child.pid, generation, mpm: child.mpm });
     return child;
@@ -444,7 +455,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#listener?.drain();
     },
     closed: (msg, child) => {
-      if (child.open.delete(msg.id)) this.#listener?.drain();
+      if (!child.open.delete(msg.id)) return;
+      if (child.open.size === 0 && this.#recycleDue.delete(child)) this.#stopChild(child, 'recycled', true);
+      this.#listener?.drain();
     },
     report: (msg, child) => {
       if (this.#children.get(child.slot) !== child) return;
@@ -561,12 +574,14 @@ export class Pool extends EventEmitter<PoolEvents> {
       const check = (): void => {
         const failed = children.find((c) => c.fatal);
         if (failed) return done(Object.assign(new Error(failed.fatal!.message), { code: failed.fatal!.code }));
-        if (children.every((c) => c.ready)) done();
+        if (children.every((c) => c.ready || (c.stopping && hasExited(c)))) done();
       };
       const onExit = (e: ChildExitEvent): void => {
         if (!children.some((c) => c.pid === e.pid)) return;
         if (e.reason === 'app-error') done(Object.assign(new Error(e.error ?? 'the application failed to load'), { code: 'FY_APP_LOAD' }));
-        else done(new Error(`child ${e.pid} exited during start-up (code ${e.code}, signal ${e.signal})`));
+        // Told to go (maintenance found it surplus, or the pool is stopping): not a failure.
+        else if (e.reason === 'crashed' || e.reason === 'killed') done(new Error(`child ${e.pid} exited during start-up (code ${e.code}, signal ${e.signal})`));
+        else check();
       };
       const done = (err?: Error): void => {
         clearTimeout(timer);

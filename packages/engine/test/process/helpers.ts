@@ -3,8 +3,12 @@
  * over real sockets, read its mod_status, and always stop it (no child left behind).
  */
 
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createPool, type Pool, type PoolConfig } from '@forkyard/engine';
 
 const pools = new Set<Pool>();
@@ -91,4 +95,218 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The pool's own `?auto` page, parsed, without an HTTP request: under worker a status request
+ * would itself need a free thread.
+ */
+export function poolAuto(pool: Pool): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of pool.renderStatus('auto', '127.0.0.1', '127.0.0.1').body.split('\n')) {
+    const i = line.indexOf(': ');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 2);
+  }
+  return out;
+}
+
+/** How many thread slots of live children show each status letter, from the pool's snapshot. */
+export function slotLetterCounts(pool: Pool): Record<string, number> {
+  const image = pool.snapshot();
+  const counts: Record<string, number> = {};
+  image.processes.forEach((p, i) => {
+    if (p.pid === 0) return;
+    for (const w of image.workers[i]!) counts[w.status] = (counts[w.status] ?? 0) + 1;
+  });
+  return counts;
+}
+
+/**
+ * Like startPool, but `beforeStart` gets the pool before it forks anything, so 'spawn', 'exit'
+ * and 'log' listeners also see the StartServers children.
+ */
+export async function startPoolObserved(
+  config: PoolConfig,
+  beforeStart: (pool: Pool) => void,
+): Promise<{ pool: Pool; port: number; base: string }> {
+  const pool = createPool({ listen: '127.0.0.1:0', ...config, directives: { MaintenanceInterval: 200, ...(config.directives ?? {}) } });
+  pools.add(pool);
+  beforeStart(pool);
+  const address = await pool.start();
+  return { pool, port: address.port, base: `http://127.0.0.1:${address.port}` };
+}
+
+// ── The `forkyard` CLI as a real process ────────────────────────────────────────────────────
+//
+// The CLI runs in a process group of its own (detached), and its children inherit that group:
+// after the CLI is gone, any process still in the group is a child it left behind.
+
+/** The built CLI (build first: `npx tsc -p tsconfig.json`). */
+export const CLI_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface ProcStat {
+  pid: number;
+  /** R, S, D, Z (exited, not yet reaped), … */
+  state: string;
+  ppid: number;
+  pgrp: number;
+  /** Clock ticks after boot: tells a pid apart from a later process given the same number. */
+  startTime: number;
+}
+
+/** /proc/<pid>/stat, or null when there is no such process. */
+export function procStat(pid: number): ProcStat | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name may hold spaces and parentheses: the fields start after the last ')'.
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { pid, state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), startTime: Number(f[19]) };
+}
+
+function allProcs(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = procStat(Number(name));
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** A process that still runs: a zombie has exited (it holds no socket and runs no code). */
+function running(s: ProcStat | null): s is ProcStat {
+  return s !== null && s.state !== 'Z' && s.state !== 'X';
+}
+
+/** Running processes whose parent is `ppid`. */
+export function childrenOf(ppid: number): ProcStat[] {
+  return allProcs().filter((s) => s.ppid === ppid && running(s));
+}
+
+/** Running processes of process group `pgid`. */
+export function groupMembers(pgid: number): ProcStat[] {
+  return allProcs().filter((s) => s.pgrp === pgid && running(s));
+}
+
+/** Is this very process (same pid and start time) still running? */
+export function stillRunning(p: ProcStat): boolean {
+  const now = procStat(p.pid);
+  return running(now) && now.startTime === p.startTime;
+}
+
+/** A loopback port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface CliRun {
+  proc: ChildProcess;
+  pid: number;
+  stdout: () => string;
+  stderr: () => string;
+  /** Non-empty stderr lines. */
+  stderrLines: () => string[];
+  /** Every child process of the CLI seen while it ran (sampled from /proc every 20 ms). */
+  children: Map<number, ProcStat>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Resolves with the exit, or rejects after `timeoutMs`. */
+  waitExit: (timeoutMs: number) => Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Resolves with stdout once it matches `re`; rejects if the CLI exits first or on timeout. */
+  waitStdout: (re: RegExp, timeoutMs: number) => Promise<RegExpMatchArray>;
+  /** Kills the CLI's whole process group (SIGKILL) and waits for the CLI to exit. */
+  kill: () => Promise<void>;
+}
+
+const cliRuns = new Set<CliRun>();
+
+after(async () => {
+  await Promise.all([...cliRuns].map((r) => r.kill()));
+});
+
+/** Starts `node dist/cli/main.js …args` in a process group of its own. */
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): CliRun {
+  const proc = spawn(process.execPath, [CLI_MAIN, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  const pid = proc.pid!;
+  let out = '';
+  let err = '';
+  proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const children = new Map<number, ProcStat>();
+  const sample = (): void => {
+    for (const s of childrenOf(pid)) if (!children.has(s.pid)) children.set(s.pid, s);
+  };
+  const sampler = setInterval(sample, 20);
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      done = true;
+      clearInterval(sampler);
+      // stdout/stderr may still hold the last bytes: wait for the streams to end.
+      proc.once('close', () => resolve({ code, signal, at: Date.now() }));
+    });
+  });
+  const run: CliRun = {
+    proc,
+    pid,
+    stdout: () => out,
+    stderr: () => err,
+    stderrLines: () => err.split('\n').filter((l) => l.trim() !== ''),
+    children,
+    exited,
+    waitExit: (timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the CLI did not exit within ${timeoutMs} ms; stderr:\n${err}`)), timeoutMs);
+        void exited.then((e) => {
+          clearTimeout(timer);
+          resolve(e);
+        });
+      }),
+    waitStdout: async (re, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = out.match(re);
+        if (m) return m;
+        if (done) throw new Error(`the CLI exited before printing ${re}; stdout:\n${out}\nstderr:\n${err}`);
+        if (Date.now() > deadline) throw new Error(`the CLI did not print ${re} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`);
+        sample();
+        await sleep(25);
+      }
+    },
+    kill: async () => {
+      cliRuns.delete(run);
+      if (!done) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await exited;
+      }
+      // Children outlive a SIGKILLed CLI for a moment: the group id still names them.
+      for (const s of groupMembers(pid)) {
+        try {
+          process.kill(s.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+  cliRuns.add(run);
+  return run;
 }

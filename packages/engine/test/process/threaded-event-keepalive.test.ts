@@ -1,0 +1,83 @@
+/**
+ * Event: between requests a keep-alive connection is parked in the child's listener and holds
+ * no thread. The same 16 idle keep-alive clients that fill a worker pool leave every event
+ * thread free: BusyWorkers stays at the requests really running, a fresh request is answered
+ * at once, and the parked connections show in ConnsAsyncKeepAlive, never as `K` slots.
+ * (reference/apache-mpm.md §5.3, §5.6, §8.3 item 8)
+ */
+
+import assert from 'node:assert/strict';
+import type http from 'node:http';
+import { after, test } from 'node:test';
+import { get, keepAliveAgent, liveChildren, slotLetterCounts, startPool, statusAuto, waitFor } from './helpers.js';
+
+const agents: http.Agent[] = [];
+after(() => agents.forEach((a) => a.destroy()));
+
+test('event: 16 idle keep-alive connections are parked, hold no thread, and a fresh request is answered at once', { timeout: 60_000 }, async (t) => {
+  const { pool, port } = await startPool({
+    mpm: 'event',
+    directives: {
+      ThreadsPerChild: 4,
+      ServerLimit: 4,
+      MaxRequestWorkers: 16,
+      StartServers: 4,
+      MinSpareThreads: 1,
+      MaxSpareThreads: 16,
+      KeepAliveTimeout: 3,
+    },
+  });
+  const d = pool.directives;
+  assert.deepEqual(
+    { T: d.ThreadsPerChild, D: d.MaxDaemons, MRW: d.MaxRequestWorkers, start: d.StartServers, min: d.MinSpareThreads, max: d.MaxSpareThreads },
+    { T: 4, D: 4, MRW: 16, start: 4, min: 1, max: 16 },
+  );
+  assert.deepEqual(pool.config.warnings, []);
+  assert.equal(liveChildren(pool), 4);
+
+  const replies = await Promise.all(
+    Array.from({ length: 16 }, () => {
+      const agent = keepAliveAgent();
+      agents.push(agent);
+      return get(port, '/', agent);
+    }),
+  );
+  assert.deepEqual(
+    replies.map((r) => r.status),
+    Array(16).fill(200),
+  );
+  assert.ok(replies.every((r) => r.headers.connection === 'keep-alive'), 'every response keeps its connection');
+
+  // The children report their counters every 100 ms: all 16 show as parked keep-alive.
+  const parked = await waitFor(
+    'ConnsAsyncKeepAlive 16',
+    async () => {
+      const s = await statusAuto(port);
+      return s.ConnsAsyncKeepAlive === '16' ? s : null;
+    },
+    2000,
+    50,
+  );
+  assert.ok(Number(parked.ConnsTotal) >= 16, `ConnsTotal ${parked.ConnsTotal}`);
+  // Only the status request itself (and at most one straggler) is running.
+  assert.ok(Number(parked.BusyWorkers) <= 2, `BusyWorkers ${parked.BusyWorkers}`);
+  assert.ok(Number(parked.IdleWorkers) >= 14, `IdleWorkers ${parked.IdleWorkers}`);
+  assert.doesNotMatch(parked.Scoreboard!, /K/, 'no slot is held in K');
+  assert.equal(slotLetterCounts(pool).K ?? 0, 0);
+
+  // A fresh connection finds an idle thread at once.
+  const sent = Date.now();
+  const reply = await get(port, '/pid', undefined, 10_000);
+  const waited = Date.now() - sent;
+  t.diagnostic(`fresh request answered after ${waited} ms`);
+  assert.equal(reply.status, 200);
+  assert.ok(waited < 1500, `answered after ${waited} ms`);
+
+  // The 16 clients are still parked, not closed, and each can send its next request.
+  const again = await Promise.all(agents.map((a) => get(port, '/', a)));
+  assert.deepEqual(
+    again.map((r) => r.status),
+    Array(16).fill(200),
+  );
+  assert.equal(pool.snapshot().global.acceptQueue, 0);
+});
