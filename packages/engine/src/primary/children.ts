@@ -6,7 +6,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ChildInit } from '../ipc/messages.js';
+import { EXIT_CHILDFATAL, type ChildInit } from '../ipc/messages.js';
 import type { MpmName } from '../scoreboard/types.js';
 
 const CHILD_MAIN = fileURLToPath(new URL('../child/main.js', import.meta.url));
@@ -72,7 +72,7 @@ export function makeChild(init: ChildInit, limit: number, recycleAfter: number):
 
 /** How a child's exit is told: the reason the primary gave it, else what the exit says. */
 export function exitReason(child: ChildRecord, code: number | null, signal: NodeJS.Signals | null): ExitReason {
-  if (child.fatal) return 'app-error';
+  if (child.fatal || code === EXIT_CHILDFATAL) return 'app-error';
   if (child.reason) return child.reason;
   if (code === 0 && signal === null) return 'recycled';
   return 'crashed';

@@ -443,7 +443,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     child.proc.on('error', () => {
       if (child.proc.pid === undefined) this.#reap(child, null, null);
     });
-    child.proc.once('exit', (code, signal) => this.#reap(child, code, signal));
+    // 'close' comes after the IPC channel has delivered everything (a fatal report included).
+    child.proc.once('close', (code, signal) => this.#reap(child, code, signal));
     this.emit('spawn', { slot, pid: child.pid, generation, mpm: child.mpm });
     return child;
   }
@@ -536,13 +537,15 @@ export class Pool extends EventEmitter<PoolEvents> {
   #serverMainLoopTick(): void {
     if (this.#state !== 'running') return;
     const plan = performIdleServerMaintenance({ mpm: this.mpm, image: this.#image, directives: this.#config.directives, retained: this.#retained });
-    this.#retained = plan.retained;
+    const held = plan.spawn.length > 0 && Date.now() < this.#spawnHoldUntil;
+    // A pass that may not fork must not grow the spawn rate either, or the hold ends in a burst.
+    this.#retained = held ? { ...plan.retained, idleSpawnRate: 1 } : plan.retained;
     for (const entry of plan.log) this.emit('log', entry);
     if (plan.stop !== null) {
       const child = this.#children.get(plan.stop);
       if (child) this.#stopChild(child, 'surplus', true);
     }
-    if (plan.spawn.length > 0 && Date.now() < this.#spawnHoldUntil) {
+    if (held) {
       this.emit('log', {
         level: 'error',
         id: 'FY00001',
