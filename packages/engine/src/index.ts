@@ -5,9 +5,10 @@
  *   await pool.start();
  */
 
-export { createPool, Pool, SERVER_VERSION, type ChildEvent, type ChildExitEvent, type PoolEvents } from './primary/pool.js';
+export { createPool, Pool, SERVER_VERSION, type ApplyResult, type ChildEvent, type ChildExitEvent, type GenerationEvent, type PoolEvents, type StatusResponse } from './primary/pool.js';
 export { PoolConfigError, resolveConfig, parseListen, type PoolConfig, type ResolvedConfig, type ConfigFieldError } from './primary/config.js';
 export type { ExitReason } from './primary/children.js';
+export { PoolError, needsNewGeneration, type PoolErrorCode } from './primary/changes.js';
 export * from './directives/index.js';
 export type * from './directives/types.js';
 export * from './scoreboard/types.js';

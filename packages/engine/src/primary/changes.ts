@@ -5,7 +5,7 @@
 import { DIRECTIVES } from '../directives/index.js';
 import type { ResolvedConfig } from './config.js';
 
-export type PoolErrorCode = 'FY_BUSY' | 'FY_STATE' | 'FY_GENERATION_FAILED';
+export type PoolErrorCode = 'FY_BUSY' | 'FY_STATE' | 'FY_GENERATION_FAILED' | 'FY_CHILD_UNKNOWN';
 
 export class PoolError extends Error {
   readonly code: PoolErrorCode;

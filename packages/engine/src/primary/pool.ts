@@ -268,6 +268,24 @@ export class Pool extends EventEmitter<PoolEvents> {
     });
   }
 
+  /**
+   * Operator actions on one child, by pid: 'recycle' stops it gracefully (it finishes what it
+   * holds; maintenance replaces it if the spares call for it), 'kill' ends it now (SIGKILL; its
+   * in-flight requests fail). Resolves once the child has exited.
+   */
+  async childAction(pid: number, action: 'recycle' | 'kill'): Promise<void> {
+    if (this.#state !== 'running') throw new PoolError('FY_STATE', `the pool is ${this.#state}, not running`);
+    const child = this.#all().find((c) => c.pid === pid);
+    if (!child) throw new PoolError('FY_CHILD_UNKNOWN', `no child with pid ${pid} in this pool`);
+    if (action === 'recycle') this.#stopChild(child, 'recycled', true);
+    else {
+      child.stopping = true;
+      child.reason ??= 'killed';
+      child.proc.kill('SIGKILL');
+    }
+    await waitExited([child], 0, 0);
+  }
+
   /** A deep copy of the scoreboard image, with the primary's own figures filled in. */
   snapshot(): ScoreboardImage {
     return cloneImage(this.#refreshGlobals());
