@@ -456,12 +456,9 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#children.set(slot, child);
     markForked(this.#image, slot, child.pid, generation, threads, Date.now());
     child.proc.on('message', (msg: ChildToPrimary) => dispatchAct(this.#childActs, msg, child));
-    // A fork that fails (EAGAIN, ENOMEM) emits 'error' and never 'exit': reap it, or its slot
-    // would hold a child that never starts, counted idle forever.
-    child.proc.on('error', () => {
-      if (child.proc.pid === undefined) this.#reap(child, null, null);
-    });
+    child.proc.on('error', () => undefined);
     // 'close' comes after the IPC channel has delivered everything (a fatal report included).
+    // A fork that fails (EAGAIN, ENOMEM) has no 'exit' but does have a 'close', so it is reaped too.
     child.proc.once('close', (code, signal) => this.#reap(child, code, signal));
     this.emit('spawn', { slot, pid: child.pid, generation, mpm: child.mpm });
     return child;
