@@ -102,6 +102,10 @@ const ENTRIES = {
     kind: 'duration', mpms: ALL, defaults: same(60), min: 0.001, max: MAX_TIMER_SECONDS, unit: 's', apply: 'tick',
     help: 'How long to wait for a client to send a request or accept a response before giving up on the connection.',
   },
+  LimitRequestBody: {
+    kind: 'integer', mpms: ALL, defaults: same(1_073_741_824), min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'bytes', apply: 'tick',
+    help: 'Largest request body accepted, in bytes (0: no limit). A larger body is refused with 413 before or while it is read, and the connection is closed. httpd 2.4.54+ default: 1 GiB.',
+  },
   ExtendedStatus: {
     kind: 'boolean', mpms: ALL, defaults: same(true), apply: 'tick',
     help: 'Whether each slot keeps per-request details (client, request line, times, counters) for /server-status. On, as in httpd with mod_status loaded.',

@@ -29,6 +29,8 @@ export interface Directives {
   KeepAliveTimeout: number;
   MaxKeepAliveRequests: number;
   Timeout: number;
+  /** Largest request body in bytes (0: unlimited); larger bodies get 413. */
+  LimitRequestBody: number;
   ExtendedStatus: boolean;
   /** Forkyard: milliseconds between maintenance passes (httpd: fixed 1 s). */
   MaintenanceInterval: number;

@@ -51,6 +51,9 @@ interface TimeoutSocket {
   setTimeout(ms: number): unknown;
 }
 
+/** How much later than Timeout a silent connection is cut, so a pending 408 is sent first. */
+const IDLE_GRACE_MS = 1500;
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export function isLoopback(address: string | undefined): boolean {
@@ -59,7 +62,11 @@ export function isLoopback(address: string | undefined): boolean {
 
 export function createSlotServer(opts: SlotServerOptions): http.Server {
   const { slot } = opts;
-  const server = http.createServer();
+  // Request deadlines (headersTimeout/requestTimeout = Timeout, answered with 408) are checked
+  // every second rather than Node's default 30 s, so a slow client is cut close to Timeout.
+  const server = http.createServer({ connectionsCheckingInterval: 1000 });
+  // Node starts that check when the server starts listening, which this one never does.
+  server.emit('listening');
   applyTimeouts(server, opts.directives());
   let served = 0;
   /** Requests of the current connection whose response has not finished (pipelining). */
@@ -107,6 +114,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
       if (kept) opts.onKeptAlive?.(socket);
     });
 
+    if (d.LimitRequestBody > 0 && !limitRequestBody(req, res, d.LimitRequestBody)) return;
     if (isStatusRequest(req)) {
       serveStatus(req, res, socket, opts);
       return;
@@ -117,10 +125,16 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   return server;
 }
 
+/**
+ * httpd's Timeout bounds each wait on the client. A request head not complete within Timeout
+ * is answered 408 (headersTimeout, checked each second); an otherwise silent connection (a body
+ * that stops, a client that stops reading) is cut a little later by the idle timeout, so the
+ * 408 check comes first. The whole request is not time-boxed: a slow but moving upload is fine.
+ */
 export function applyTimeouts(server: http.Server, d: ChildDirectives): void {
-  server.timeout = d.Timeout * 1000;
+  server.timeout = d.Timeout * 1000 + IDLE_GRACE_MS;
   server.headersTimeout = d.Timeout * 1000;
-  server.requestTimeout = d.Timeout * 1000;
+  server.requestTimeout = 0;
   server.keepAliveTimeout = d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
 }
 
@@ -140,6 +154,44 @@ function setKeepAlive(req: IncomingMessage, res: ServerResponse, d: ChildDirecti
     const max = Number.isFinite(left) ? `, max=${left}` : '';
     res.setHeader('Keep-Alive', `timeout=${Math.ceil(d.KeepAliveTimeout)}${max}`);
   }
+}
+
+/**
+ * LimitRequestBody: a declared length over the limit is refused before the application runs;
+ * a chunked body is counted as the parser hands it over and refused once it passes the limit.
+ * Either way the answer is 413 and the connection closes. Returns false if already refused.
+ */
+function limitRequestBody(req: IncomingMessage, res: ServerResponse, limit: number): boolean {
+  const refuse = (): void => {
+    res.shouldKeepAlive = false;
+    if (!res.headersSent) {
+      const body = `Request body larger than LimitRequestBody (${limit} bytes)\n`;
+      res.writeHead(413, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+    } else {
+      res.destroy();
+    }
+  };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    refuse();
+    return false;
+  }
+  let seen = 0;
+  let refused = false;
+  const push = req.push.bind(req);
+  req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (chunk !== null && chunk !== undefined) {
+      seen += (chunk as Buffer).length;
+      if (refused) return false;
+      if (seen > limit) {
+        refused = true;
+        refuse();
+        return false;
+      }
+    }
+    return push(chunk, encoding);
+  };
+  return true;
 }
 
 function isStatusRequest(req: IncomingMessage): boolean {

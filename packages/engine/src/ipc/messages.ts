@@ -17,6 +17,8 @@ export interface ChildDirectives {
   Timeout: number;
   MaxConnectionsPerChild: number;
   AsyncRequestWorkerFactor: number;
+  /** bytes; 0: unlimited */
+  LimitRequestBody: number;
   ExtendedStatus: boolean;
 }
 

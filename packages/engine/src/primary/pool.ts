@@ -13,6 +13,8 @@
  */
 
 import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import type { DirectiveWarning, EffectiveDirectives } from '../directives/types.js';
@@ -29,7 +31,10 @@ import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js
 import { needsNewGeneration, PoolError } from './changes.js';
 
 export const SERVER_VERSION = 'Forkyard/0.1.0';
-const SERVER_BUILT = ((d) => `${d.toUTCString().slice(8, 11)} ${d.toUTCString().slice(5, 7)} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)}`)(new Date());
+/** httpd prints its build date as `Mon DD YYYY HH:MM:SS`; ours is when this file was built. */
+const SERVER_BUILT = ((d) => `${d.toUTCString().slice(8, 11)} ${d.toUTCString().slice(5, 7)} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)}`)(
+  statSync(fileURLToPath(import.meta.url)).mtime,
+);
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TERM_AFTER_MS = 3000;
 const STOP_KILL_AFTER_MS = 6000;
@@ -203,11 +208,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (this.#state !== 'running') return this.stop();
     this.#state = 'stopping';
     this.#stopLoop();
-    await this.#listener?.close();
+    // The listening socket closes now; the promise only settles once every connection handed
+    // to a child has closed (Node asks the children), so it is awaited after they are gone.
+    const closing = this.#listener?.close();
     const all = this.#all();
     for (const child of all) this.#stopChild(child, 'stop', true);
     const limit = this.#config.directives.GracefulShutdownTimeout * 1000;
     await waitExited(all, limit, limit > 0 ? limit + STOP_KILL_AFTER_MS : 0);
+    await closing;
     this.#state = 'stopped';
   }
 
@@ -356,8 +364,10 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#config = prev;
       this.#given = prevGiven;
       g.mpmGeneration--;
+      g.configGeneration--;
       g.mpm = prev.mpm;
       g.extendedStatus = prev.directives.ExtendedStatus;
+      if (this.#listener) this.#listener.backlog = prev.directives.ListenBacklog;
       for (const slot of slots) {
         const c = this.#children.get(slot);
         if (c && c.generation !== g.mpmGeneration) this.#stopChild(c, 'generation', false);
@@ -430,6 +440,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       // The primary counts connections and recycles children itself (with spacing).
       MaxConnectionsPerChild: 0,
       AsyncRequestWorkerFactor: d.AsyncRequestWorkerFactor,
+      LimitRequestBody: d.LimitRequestBody,
       ExtendedStatus: d.ExtendedStatus,
     };
   }

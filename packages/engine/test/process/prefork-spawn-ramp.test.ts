@@ -25,7 +25,7 @@ interface Pass {
 
 const INTERVAL = 300;
 
-test('prefork: below MinSpareServers the pool doubles its spawn rate each pass (1, 2, 4, 8, 16, 32 → 64 children), capped at MaxRequestWorkers', { timeout: 30_000 }, async () => {
+test('prefork: below MinSpareServers the pool doubles its spawn rate each pass (1, 2, 4, 8, 16, 32 → 64 children), capped at MaxRequestWorkers', { timeout: 90_000 }, async () => {
   const passes: Pass[] = [];
   let open: Pass | null = null;
   let spawned = 0;
@@ -75,7 +75,7 @@ test('prefork: below MinSpareServers the pool doubles its spawn rate each pass (
   assert.equal(pool.directives.MinSpareServers, 40);
 
   // StartServers 1, then passes forking 1 + 2 + 4 + 8 + 16 + 32: 64 children.
-  await waitFor('64 children forked', () => spawned >= 64, 20_000);
+  await waitFor('64 children forked', () => spawned >= 64, 60_000);
   // Two more passes: the pool is full and above MaxSpareServers, so they fork nothing.
   await sleep(2 * INTERVAL + 100);
 
