@@ -73,7 +73,9 @@ export function countWorkers(image: ScoreboardImage): WorkerCounts {
   };
   for (let i = 0; i < serverLimit; i++) {
     const ps = image.processes[i];
-    const counted = ps !== undefined && ps.pid !== 0 && !ps.quiescing;
+    // httpd's prefork never sets quiescing: an old prefork child finishing its connection
+    // counts as G (GracefulWorkers) or busy. The primary's own flag must not hide it.
+    const counted = ps !== undefined && ps.pid !== 0 && (!ps.quiescing || image.global.mpm === 'prefork');
     for (let j = 0; j < threadLimit; j++) {
       const ws = workerAt(image, i, j);
       if (counted) {
