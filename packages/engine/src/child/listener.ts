@@ -16,12 +16,14 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EXIT_CHILDFATAL, type ActTable, type ChildInit, type PrimaryToChild, type ProcessCounters } from '../ipc/messages.js';
-import { ownBuffer, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
+import { fromWire, toWire, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
 import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
 import { startReporter } from './reporter.js';
 
 const THREAD_MAIN = fileURLToPath(new URL('../thread/main.js', import.meta.url));
+/** How long "every thread busy" must last before the child tells the primary it is not accepting. */
+const ACCEPTING_SETTLE_MS = 20;
 /** httpd's SECONDS_TO_LINGER. */
 const LINGER_MS = 2000;
 
@@ -30,6 +32,8 @@ interface Conn {
   socket: Socket;
   /** Index of the thread serving it, or -1 while parked / waiting for a thread. */
   thread: number;
+  /** Event: the thread that holds its parked socket (the one that served it last), or -1. */
+  home: number;
   served: number;
   /** Bytes sent to the current thread since it was bound. */
   forwarded: number;
@@ -76,19 +80,40 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
 
   const idleThreads = (): number => threads.reduce((n, t) => n + (t.ready && t.conn === null ? 1 : 0), 0);
 
-  /** httpd's connections_above_limit, plus "no idle thread"; told to the primary on change. */
-  const updateAccepting = (): void => {
-    let now = !stopping;
-    if (now && event) {
-      const idle = idleThreads();
-      let lingering = 0;
-      for (const c of conns.values()) if (c.closing) lingering++;
-      now = idle > 0 && conns.size - lingering < T + idle * Math.floor(directives.AsyncRequestWorkerFactor);
-    }
+  /**
+   * httpd's connections_above_limit, plus "no idle thread"; told to the primary on change.
+   * "No idle thread" alone flips with every request on a busy child, so it is told only once
+   * it has lasted ACCEPTING_SETTLE_MS; reaching the connection limit is told at once.
+   */
+  let settle: NodeJS.Timeout | null = null;
+  const computeAccepting = (): { accepting: boolean; hard: boolean } => {
+    if (stopping) return { accepting: false, hard: true };
+    if (!event) return { accepting: true, hard: false };
+    const idle = idleThreads();
+    let lingering = 0;
+    for (const c of conns.values()) if (c.closing) lingering++;
+    const overLimit = conns.size - lingering >= T + idle * Math.floor(directives.AsyncRequestWorkerFactor);
+    return { accepting: idle > 0 && !overLimit, hard: overLimit };
+  };
+  const report = (): void => {
+    const now = computeAccepting().accepting;
     if (now !== accepting) {
       accepting = now;
       send({ act: 'accepting', accepting });
     }
+  };
+  const updateAccepting = (): void => {
+    const { accepting: now, hard } = computeAccepting();
+    if (now === accepting) {
+      if (settle) clearTimeout(settle);
+      settle = null;
+      return;
+    }
+    if (now || hard) return report();
+    settle ??= setTimeout(() => {
+      settle = null;
+      report();
+    }, ACCEPTING_SETTLE_MS);
   };
 
   const post = (i: number, msg: ListenerToThread, transfer?: ArrayBuffer[]): void => threads[i]!.worker.postMessage(msg, transfer ?? []);
@@ -101,24 +126,35 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     conn.forwarded = 0;
     if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
     conn.keepAliveTimer = null;
-    const head = conn.held.length > 0 ? ownBuffer(Buffer.concat(conn.held)) : null;
+    const held = conn.held.length === 0 ? null : conn.held.length === 1 ? conn.held[0]! : Buffer.concat(conn.held);
+    const wire = held ? toWire(held) : null;
+    const head = wire ? wire.bytes : null;
     conn.held = [];
-    if (head) conn.forwarded += head.byteLength;
+    if (held) conn.forwarded += held.byteLength;
     const s = conn.socket;
-    post(
-      i,
-      { t: 'open', id: conn.id, remoteAddress: s.remoteAddress ?? '', remotePort: s.remotePort ?? 0, localAddress: s.localAddress ?? '', localPort: s.localPort ?? 0, served: conn.served, head },
-      head ? [head] : [],
-    );
+    if (conn.home === i) {
+      // The thread still holds this connection from its last request: just pass the bytes on.
+      if (head) post(i, { t: 'data', id: conn.id, chunk: head }, wire!.transfer);
+    } else {
+      if (conn.home >= 0) post(conn.home, { t: 'drop', id: conn.id });
+      conn.home = i;
+      post(
+        i,
+        { t: 'open', id: conn.id, remoteAddress: s.remoteAddress ?? '', remotePort: s.remotePort ?? 0, localAddress: s.localAddress ?? '', localPort: s.localPort ?? 0, served: conn.served, head },
+        wire ? wire.transfer : [],
+      );
+    }
     s.resume();
   };
 
-  /** Give waiting connections to idle threads, oldest first. */
+  /** Give waiting connections to idle threads, oldest first, each to its home thread if idle. */
   const schedule = (): void => {
     while (waiting.length > 0) {
-      const i = threads.findIndex((t) => t.ready && t.conn === null);
+      const conn = waiting[0]!;
+      const home = conn.home >= 0 ? threads[conn.home] : undefined;
+      const i = home && home.ready && home.conn === null ? conn.home : threads.findIndex((t) => t.ready && t.conn === null);
       if (i < 0) break;
-      const conn = waiting.shift()!;
+      waiting.shift();
       if (conns.has(conn.id)) bind(conn, i);
     }
     updateAccepting();
@@ -129,7 +165,8 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
     const w = waiting.indexOf(conn);
     if (w >= 0) waiting.splice(w, 1);
-    if (conn.thread >= 0) post(conn.thread, { t: 'gone', id: conn.id });
+    const holder = conn.thread >= 0 ? conn.thread : conn.home;
+    if (holder >= 0) post(holder, { t: 'gone', id: conn.id });
     // Tell the primary it may count on this capacity again, unless this child is leaving.
     updateAccepting();
     send({ act: 'closed', id: conn.id });
@@ -153,13 +190,13 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
 
   const adopt = (id: number, socket: Socket): void => {
     accepted++;
-    const conn: Conn = { id, socket, thread: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null };
+    const conn: Conn = { id, socket, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null };
     conns.set(id, conn);
     socket.on('data', (chunk: Buffer) => {
       if (conn.thread >= 0) {
         conn.forwarded += chunk.byteLength;
-        const buf = ownBuffer(chunk);
-        post(conn.thread, { t: 'data', id, chunk: buf }, [buf]);
+        const { bytes, transfer } = toWire(chunk);
+        post(conn.thread, { t: 'data', id, chunk: bytes }, transfer);
         return;
       }
       // Parked (event) or waiting: hold the bytes and find a thread.
@@ -194,7 +231,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
         send({ act: 'fatal', code: 'FY_APP_LOAD', message: msg.message }, () => process.exit(EXIT_CHILDFATAL));
         return;
       case 'write':
-        conn?.socket.write(Buffer.from(msg.chunk));
+        conn?.socket.write(typeof msg.chunk === 'string' ? msg.chunk : fromWire(msg.chunk), 'latin1');
         return;
       case 'end':
         if (conn) lingeringClose(conn);
@@ -204,16 +241,16 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
         return;
       case 'release':
         if (!conn || conn.thread !== i) return;
-        if (conn.forwarded !== msg.received) {
-          post(i, { t: 'keep', id: msg.id });
-          return;
-        }
         conn.served++;
-        post(i, { t: 'parked', id: msg.id });
+        // Bytes already on their way to the thread: it carries on with the next request.
+        if (conn.forwarded !== msg.received) return;
+        threads[i]!.conn = null;
         park(conn);
+        schedule();
         return;
       case 'idle': {
         const t = threads[i]!;
+        if (conn && conn.home === i) conn.home = -1;
         if (t.conn && t.conn.id === msg.id) {
           if (t.conn.thread === i) t.conn.thread = -1;
           t.conn = null;

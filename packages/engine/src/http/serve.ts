@@ -29,9 +29,10 @@ export interface SlotServerOptions {
   statusPage: (query: string, host: string, localAddress: string) => Promise<StatusPage>;
   /** True once the child is going away: responses then carry `Connection: close`. */
   stopping: () => boolean;
-  /** Called after each response that keeps the connection alive (the event MPM then asks its
-   * listener to park the connection; the socket emits 'forkyard:handover' once it is parked). */
-  onKeptAlive?: (socket: Duplex) => void;
+  /** Called after each response that keeps the connection alive. Returning true (event MPM)
+   * means the listener parks the connection: the slot goes back to `_` and the listener, not
+   * this server, times the keep-alive out. The socket stays here for a quick return. */
+  onKeptAlive?: (socket: Duplex) => boolean;
   /** The connection is gone (closed or handed over) and the slot is ready again. */
   onIdle: (socket: Duplex) => void;
 }
@@ -68,41 +69,52 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   // Node starts that check when the server starts listening, which this one never does.
   server.emit('listening');
   applyTimeouts(server, opts.directives());
-  let served = 0;
-  /** Requests of the current connection whose response has not finished (pipelining). */
-  let inFlight = 0;
+  /**
+   * The connection this slot is serving. An event thread may also hold idle connections it
+   * served before (parked in the listener, kept here so their next request can come back
+   * without a new hand-over); only the current one writes the slot.
+   */
+  let current: Duplex | null = null;
+  const state = new WeakMap<Duplex, { served: number; inFlight: number }>();
+
+  const release = (socket: Duplex): void => {
+    if (current === socket) {
+      current = null;
+      slot.status('_', Date.now());
+    }
+    opts.onIdle(socket);
+  };
 
   server.on('connection', (socket: Duplex & ConnInfo) => {
-    served = socket.forkyardServed ?? 0;
-    inFlight = 0;
-    slot.connection(socket.remoteAddress ?? '', Date.now(), served);
+    state.set(socket, { served: socket.forkyardServed ?? 0, inFlight: 0 });
+    current = socket;
+    slot.connection(socket.remoteAddress ?? '', Date.now(), socket.forkyardServed ?? 0);
     let handedOver = false;
     socket.once('close', () => {
-      if (handedOver) return;
-      slot.status('_', Date.now());
-      opts.onIdle(socket);
+      if (!handedOver) release(socket);
     });
     socket.on('forkyard:handover', () => {
       handedOver = true;
-      slot.status('_', Date.now());
-      opts.onIdle(socket);
+      release(socket);
     });
   });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket as unknown as Duplex & ConnInfo;
+    const st = state.get(socket) ?? { served: 0, inFlight: 0 };
+    current = socket;
     const d = opts.directives();
     const now = Date.now();
     const host = req.headers.host ?? socket.localAddress ?? '';
     const vhost = `${host.replace(/:\d+$/, '')}:${socket.localPort ?? 0}`;
     slot.requestStart(`${req.method} ${req.url} HTTP/${req.httpVersion}`, vhost, `http/${req.httpVersion}`, now);
     const bytesBefore = socket.bytesWritten ?? 0;
-    served++;
-    inFlight++;
-    setKeepAlive(req, res, d, served, opts.stopping());
+    st.served++;
+    st.inFlight++;
+    setKeepAlive(req, res, d, st.served, opts.stopping());
 
     res.once('finish', () => {
-      inFlight--;
+      st.inFlight--;
       const bytes = Math.max(0, (socket.bytesWritten ?? 0) - bytesBefore);
       const kept = res.shouldKeepAlive && !socket.destroyed;
       slot.requestEnd(bytes, Date.now(), kept ? 'K' : 'C');
@@ -110,8 +122,15 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
       // timer at keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER); httpd waits
       // exactly KeepAliveTimeout for the next request. Re-arm it, unless a pipelined request
       // is still being answered (then Node keeps Timeout running).
-      if (kept && inFlight === 0 && d.KeepAliveTimeout > 0) (socket as Duplex & TimeoutSocket).setTimeout(d.KeepAliveTimeout * 1000);
-      if (kept) opts.onKeptAlive?.(socket);
+      if (kept && st.inFlight === 0 && d.KeepAliveTimeout > 0) (socket as Duplex & TimeoutSocket).setTimeout(d.KeepAliveTimeout * 1000);
+      // Event: the listener parks the connection; this slot is free at once (no K held).
+      if (kept && st.inFlight === 0 && opts.onKeptAlive?.(socket)) {
+        (socket as Duplex & TimeoutSocket).setTimeout(0);
+        if (current === socket) {
+          current = null;
+          slot.status('_', Date.now());
+        }
+      }
     });
 
     if (d.LimitRequestBody > 0 && !limitRequestBody(req, res, d.LimitRequestBody)) return;

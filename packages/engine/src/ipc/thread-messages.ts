@@ -24,16 +24,17 @@ export interface ConnOpen {
   /** Requests already served on the connection (event: it comes back after being parked). */
   served: number;
   /** Bytes the listener read before binding the connection to this thread. */
-  head: ArrayBuffer | null;
+  head: WireBytes | null;
 }
 
 export type ListenerToThread =
   | ({ t: 'open' } & ConnOpen)
-  | { t: 'data'; id: number; chunk: ArrayBuffer }
+  | { t: 'data'; id: number; chunk: WireBytes }
   | { t: 'eof'; id: number }
+  /** The client's socket is closed: forget the connection. */
   | { t: 'gone'; id: number }
-  | { t: 'parked'; id: number }
-  | { t: 'keep'; id: number }
+  /** Event: the parked connection's next request went to another thread: forget it quietly. */
+  | { t: 'drop'; id: number }
   | { t: 'directives'; directives: ChildDirectives }
   | { t: 'stopping' }
   | { t: 'status-reply'; seq: number; page: StatusPage | null; error?: string };
@@ -41,16 +42,57 @@ export type ListenerToThread =
 export type ThreadToListener =
   | { t: 'ready' }
   | { t: 'fatal'; message: string }
-  | { t: 'write'; id: number; chunk: ArrayBuffer }
+  | { t: 'write'; id: number; chunk: WireBytes }
   | { t: 'end'; id: number }
   | { t: 'destroy'; id: number }
-  /** Event: the response is done and the connection may be parked; `received` = bytes seen. */
+  /** Event: the response is done and the thread is free; the listener parks the connection
+   * unless more bytes than `received` were already sent this way (then the thread carries on). */
   | { t: 'release'; id: number; received: number }
-  /** The thread is done with the connection (closed, or parked) and is free. */
+  /** The thread is done with the connection (closed or dropped). */
   | { t: 'idle'; id: number }
   | { t: 'status'; seq: number; query: string; host: string; localAddress: string };
 
-/** An ArrayBuffer holding exactly `buf`'s bytes that can be transferred without copying twice. */
+/**
+ * Connection bytes on the wire between threads. Small chunks (a request, a typical response)
+ * travel as latin1 strings: cloning a short string costs far less than detaching and
+ * transferring an ArrayBuffer. Large ones are transferred without a copy where they own their
+ * memory.
+ */
+export type WireBytes = ArrayBuffer | string;
+
+const SMALL_CHUNK = 16 * 1024;
+
+export function toWire(buf: Uint8Array): { bytes: WireBytes; transfer: ArrayBuffer[] } {
+  if (buf.byteLength <= SMALL_CHUNK) return { bytes: Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1'), transfer: [] };
+  const own = ownBuffer(buf);
+  return { bytes: own, transfer: [own] };
+}
+
+/** Several chunks as one message (a response head and body written together). */
+export function toWireMany(chunks: ReadonlyArray<Uint8Array>, total: number): { bytes: WireBytes; transfer: ArrayBuffer[] } {
+  if (total <= SMALL_CHUNK) {
+    let s = '';
+    for (const c of chunks) s += Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1');
+    return { bytes: s, transfer: [] };
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return { bytes: out.buffer, transfer: [out.buffer] };
+}
+
+export function fromWire(bytes: WireBytes): Buffer {
+  return typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : Buffer.from(bytes);
+}
+
+export function wireLength(bytes: WireBytes): number {
+  return typeof bytes === 'string' ? bytes.length : bytes.byteLength;
+}
+
+/** An ArrayBuffer holding exactly `buf`'s bytes, transferable without touching anyone else's memory. */
 export function ownBuffer(buf: Uint8Array): ArrayBuffer {
   if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.buffer instanceof ArrayBuffer) return buf.buffer;
   const copy = new Uint8Array(buf.byteLength);

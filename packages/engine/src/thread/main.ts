@@ -22,7 +22,8 @@ const slot = new SlotWriter(init.sab, init.index);
 slot.status('S', Date.now());
 let directives: ChildDirectives = init.directives;
 let stopping = false;
-let current: PortSocket | null = null;
+/** Connections this thread holds: the one it serves, and (event) parked ones it served before. */
+const sockets = new Map<number, PortSocket>();
 let seq = 0;
 const statusWaits = new Map<number, { resolve: (p: StatusPage) => void; reject: (e: Error) => void }>();
 
@@ -50,44 +51,43 @@ const server = createSlotServer({
   stopping: () => stopping,
   onKeptAlive: (socket) => {
     // Event: a kept-alive connection goes back to the listener between requests.
-    if (init.event) post({ t: 'release', id: (socket as PortSocket).id, received: (socket as PortSocket).bytesRead });
+    if (!init.event) return false;
+    const s = socket as PortSocket;
+    post({ t: 'release', id: s.id, received: s.bytesRead });
+    return true;
   },
   onIdle: (socket) => {
     const s = socket as PortSocket;
-    if (current === s) current = null;
+    if (sockets.get(s.id) === s) sockets.delete(s.id);
     post({ t: 'idle', id: s.id });
   },
 });
 
+/** The listener took the connection away (closed, or moved to another thread): drop it quietly. */
+function forget(id: number): void {
+  const s = sockets.get(id);
+  if (!s) return;
+  sockets.delete(id);
+  s.handedOver = true;
+  s.emit('forkyard:handover');
+  s.destroy();
+}
+
 const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t: K }>) => void } = {
   open: (msg) => {
     const socket = new PortSocket(msg, post);
-    current = socket;
+    sockets.set(msg.id, socket);
     server.emit('connection', socket);
     if (msg.head) socket.deliver(msg.head);
   },
   data: (msg) => {
-    if (current?.id === msg.id) current.deliver(msg.chunk);
+    sockets.get(msg.id)?.deliver(msg.chunk);
   },
   eof: (msg) => {
-    if (current?.id === msg.id) current.push(null);
+    sockets.get(msg.id)?.push(null);
   },
-  gone: (msg) => {
-    if (current?.id === msg.id) {
-      current.handedOver = true; // the real socket is already closed: nothing to send back
-      current.destroy();
-    }
-  },
-  parked: (msg) => {
-    if (current?.id !== msg.id) return;
-    const s = current;
-    s.handedOver = true;
-    s.emit('forkyard:handover');
-    s.destroy();
-  },
-  keep: () => {
-    // More bytes were on their way: this thread carries on with the connection.
-  },
+  gone: (msg) => forget(msg.id),
+  drop: (msg) => forget(msg.id),
   directives: (msg) => {
     directives = msg.directives;
     applyTimeouts(server, directives);

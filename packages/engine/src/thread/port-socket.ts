@@ -6,19 +6,9 @@
  */
 
 import { Duplex } from 'node:stream';
-import type { ConnOpen, ThreadToListener } from '../ipc/thread-messages.js';
+import { fromWire, toWireMany, wireLength, type ConnOpen, type ThreadToListener, type WireBytes } from '../ipc/thread-messages.js';
 
 type Post = (msg: ThreadToListener, transfer?: ArrayBuffer[]) => void;
-
-function exclusiveCopy(chunks: ReadonlyArray<Uint8Array>, total: number): ArrayBuffer {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out.buffer;
-}
 
 export class PortSocket extends Duplex {
   readonly id: number;
@@ -49,10 +39,10 @@ export class PortSocket extends Duplex {
   }
 
   /** Bytes from the client. */
-  deliver(chunk: ArrayBuffer): void {
-    this.bytesRead += chunk.byteLength;
+  deliver(chunk: WireBytes): void {
+    this.bytesRead += wireLength(chunk);
     this.#touch();
-    this.push(Buffer.from(chunk));
+    this.push(fromWire(chunk));
   }
 
   override _read(): void {
@@ -78,8 +68,8 @@ export class PortSocket extends Duplex {
     if (this.handedOver || total === 0) return;
     this.bytesWritten += total;
     this.#touch();
-    const buf = exclusiveCopy(chunks, total);
-    this.#post({ t: 'write', id: this.id, chunk: buf }, [buf]);
+    const { bytes, transfer } = toWireMany(chunks, total);
+    this.#post({ t: 'write', id: this.id, chunk: bytes }, transfer);
   }
 
   /** The response side is done: the listener half-closes and lingers; this thread is free. */
