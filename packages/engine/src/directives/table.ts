@@ -78,6 +78,10 @@ const ENTRIES = {
     kind: 'integer', mpms: ALL, defaults: same(0), min: 0, unit: 'connections', apply: 'tick',
     help: 'Number of connections a child serves before it exits gracefully and is replaced. 0 means no limit.',
   },
+  MaxMemoryPerChild: {
+    kind: 'integer', mpms: ALL, defaults: same(0), min: 0, max: 1_048_576, unit: 'MiB', apply: 'tick',
+    help: "Recycle a child whose resident memory (RSS, sampled each second) passes this many MiB: it finishes what it holds while its replacement starts. 0 turns it off. Forkyard's own, like uWSGI's reload-on-rss.",
+  },
   GracefulShutdownTimeout: {
     kind: 'duration', mpms: ALL, defaults: same(0), min: 0, max: MAX_TIMER_SECONDS, unit: 's', apply: 'tick',
     help: 'How long a graceful stop waits for in-flight requests before the remaining children are killed. 0 waits forever.',

@@ -23,6 +23,8 @@ export interface Directives {
   /** event */
   AsyncRequestWorkerFactor: number;
   MaxConnectionsPerChild: number;
+  /** Forkyard: a child whose resident memory passes this many MiB is recycled (0: off). */
+  MaxMemoryPerChild: number;
   GracefulShutdownTimeout: number;
   ListenBacklog: number;
   KeepAlive: boolean;

@@ -14,7 +14,8 @@ const CHILD_MAIN = fileURLToPath(new URL('../child/main.js', import.meta.url));
 /** Why a child went away, as recorded in its exit event. */
 export type ExitReason =
   | 'surplus' // maintenance: idle above MaxSpare*
-  | 'recycled' // MaxConnectionsPerChild reached
+  | 'recycled' // MaxConnectionsPerChild reached, or recycled on request
+  | 'memory' // MaxMemoryPerChild exceeded
   | 'generation' // replaced by a newer generation
   | 'stop' // pool stopping
   | 'app-error' // the application failed to load

@@ -411,13 +411,14 @@ export class Pool extends EventEmitter<PoolEvents> {
    * MaxConnectionsPerChild reached: the child gets no more connections and leaves once it has
    * served them; its replacement is forked now, before it goes, if the pool has room.
    */
-  #recycle(child: ChildRecord): void {
+  #recycle(child: ChildRecord, reason: 'recycled' | 'memory' = 'recycled'): void {
     // A prefork child serves its last connection like any other, keep-alive included (httpd
     // child_main checks the count before the next accept): a stop now would answer it with
     // `Connection: close`. It takes nothing more (one connection at a time) and is told to go
     // when that connection closes.
+    child.reason ??= reason;
     if (child.mpm === 'prefork' && child.open.size > 0) this.#recycleDue.add(child);
-    else this.#stopChild(child, 'recycled', true);
+    else this.#stopChild(child, reason, true);
     const current = [...this.#children.values()].filter((c) => !c.stopping && !this.#recycleDue.has(c) && c.generation === this.generation).length;
     if (current >= this.#config.directives.MaxDaemons) return;
     const slot = startupChildren(this.mpm, this.#image, this.#config.directives)[0];
@@ -483,13 +484,23 @@ export class Pool extends EventEmitter<PoolEvents> {
     },
     closed: (msg, child) => {
       if (!child.open.delete(msg.id)) return;
-      if (child.open.size === 0 && this.#recycleDue.delete(child)) this.#stopChild(child, 'recycled', true);
+      if (child.open.size === 0 && this.#recycleDue.delete(child)) this.#stopChild(child, child.reason ?? 'recycled', true);
       this.#listener?.drain();
     },
     report: (msg, child) => {
       if (this.#children.get(child.slot) !== child) return;
       applyReport(this.#image, child.slot, msg.slots, msg.counters, msg.usage);
-      if (msg.usage) child.lastUsage = { cpuUser: msg.usage.cpuUser, cpuSystem: msg.usage.cpuSystem };
+      if (!msg.usage) return;
+      child.lastUsage = { cpuUser: msg.usage.cpuUser, cpuSystem: msg.usage.cpuSystem };
+      const limitMiB = this.#config.directives.MaxMemoryPerChild;
+      if (limitMiB > 0 && msg.usage.rss > limitMiB * 1024 * 1024 && !child.stopping && !this.#recycleDue.has(child)) {
+        this.emit('log', {
+          level: 'warn',
+          id: 'FY00002',
+          message: `child ${child.pid} uses ${Math.round(msg.usage.rss / 1048576)} MiB, above MaxMemoryPerChild ${limitMiB} MiB: recycling it gracefully (a replacement starts first)`,
+        });
+        this.#recycle(child, 'memory');
+      }
     },
     accepting: (msg, child) => {
       child.accepting = msg.accepting;
