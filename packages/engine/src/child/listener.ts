@@ -15,15 +15,19 @@
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { SERVICE_UNAVAILABLE } from '../http/serve.js';
 import { EXIT_CHILDFATAL, type ActTable, type ChildInit, type PrimaryToChild, type ProcessCounters } from '../ipc/messages.js';
 import { fromWire, toWire, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
 import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
 import { startReporter } from './reporter.js';
+import { captureThreadStack } from './stack.js';
 
 const THREAD_MAIN = fileURLToPath(new URL('../thread/main.js', import.meta.url));
 /** How long "every thread busy" must last before the child tells the primary it is not accepting. */
 const ACCEPTING_SETTLE_MS = 20;
+/** How often the RequestTimeLimit watchdog looks at the slots. */
+const WATCHDOG_MS = 200;
 /** httpd's SECONDS_TO_LINGER. */
 const LINGER_MS = 2000;
 
@@ -42,6 +46,8 @@ interface Conn {
   parked: boolean;
   closing: boolean;
   keepAliveTimer: NodeJS.Timeout | null;
+  /** When the thread last sent response bytes (to tell whether a stuck request can still get a 503). */
+  lastWriteAt: number;
 }
 
 interface ThreadSlot {
@@ -190,7 +196,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
 
   const adopt = (id: number, socket: Socket): void => {
     accepted++;
-    const conn: Conn = { id, socket, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null };
+    const conn: Conn = { id, socket, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0 };
     conns.set(id, conn);
     socket.on('data', (chunk: Buffer) => {
       if (conn.thread >= 0) {
@@ -231,6 +237,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
         send({ act: 'fatal', code: 'FY_APP_LOAD', message: msg.message }, () => process.exit(EXIT_CHILDFATAL));
         return;
       case 'write':
+        if (conn) conn.lastWriteAt = Date.now();
         conn?.socket.write(typeof msg.chunk === 'string' ? msg.chunk : fromWire(msg.chunk), 'latin1');
         return;
       case 'end':
@@ -277,12 +284,52 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     });
     worker.on('exit', () => {
       if (threads[i]?.worker !== worker || exiting) return;
-      // A thread died (uncaught error in the app): its connection goes, the thread is replaced.
+      // A thread died (uncaught error in the app, or stopped by RequestTimeLimit): its
+      // connection goes — with a 503 if nothing of the response was sent — and it is replaced.
       const conn = threads[i]!.conn;
-      if (conn) conn.socket.destroy();
+      const killed = killing.get(i);
+      killing.delete(i);
+      if (conn && killed?.answer503) {
+        conn.socket.end(SERVICE_UNAVAILABLE);
+        conn.closing = true;
+        setTimeout(() => conn.socket.destroy(), LINGER_MS).unref();
+      } else if (conn) conn.socket.destroy();
+      for (const c of conns.values()) if (c.home === i) c.home = -1;
       new SlotWriter(sab, i).status('.', Date.now());
       startThread(i);
     });
+  };
+
+  /**
+   * RequestTimeLimit: a thread whose slot has been in W longer than the limit is stopped after
+   * its stack is taken; the client gets 503 if nothing of the response went out yet.
+   */
+  const killing = new Map<number, { answer503: boolean }>();
+  const watchdog = setInterval(() => {
+    const limitMs = directives.RequestTimeLimit * 1000;
+    if (limitMs <= 0 || exiting) return;
+    const now = Date.now();
+    for (let i = 0; i < T; i++) {
+      if (killing.has(i) || reader.status(i) !== 'W') continue;
+      const rec = reader.read(i);
+      if (rec.startTime > 0 && now - rec.startTime > limitMs) void requestTimeLimit(i, rec.startTime);
+    }
+  }, WATCHDOG_MS);
+  watchdog.unref();
+
+  const requestTimeLimit = async (i: number, startTime: number): Promise<void> => {
+    const t = threads[i]!;
+    killing.set(i, { answer503: false });
+    const stack = await captureThreadStack(t.worker.threadId);
+    const rec = reader.read(i);
+    if (threads[i] !== t || rec.startTime !== startTime || rec.status !== 'W') {
+      killing.delete(i); // it finished while the stack was taken
+      return;
+    }
+    const answer503 = !t.conn || t.conn.lastWriteAt < startTime;
+    killing.set(i, { answer503 });
+    send({ act: 'forensic', kind: 'RequestTimeLimit', thread: i, request: rec.request, client: rec.client, vhost: rec.vhost, elapsedMs: Date.now() - startTime, stack, answered503: answer503 });
+    await t.worker.terminate();
   };
 
   let exiting = false;

@@ -7,12 +7,17 @@
  */
 
 import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { loadApp } from '../app/load.js';
-import { applyTimeouts, createSlotServer } from '../http/serve.js';
-import { EXIT_CHILDFATAL, type ChildInit, type PrimaryToChild, type ProcessCounters, type ActTable } from '../ipc/messages.js';
+import { applyTimeouts, createSlotServer, SERVICE_UNAVAILABLE } from '../http/serve.js';
+import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type PrimaryToChild, type ProcessCounters, type ActTable } from '../ipc/messages.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
 import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
 import { startReporter } from './reporter.js';
+
+const WATCHDOG_MAIN = fileURLToPath(new URL('../thread/watchdog.js', import.meta.url));
+const STOP_HOOK = 'forkyard.requestTimeLimit';
 
 export async function preforkChildMain(init: ChildInit): Promise<void> {
   const sab = createSlotBuffer(1);
@@ -71,6 +76,29 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
     },
   });
 
+  // RequestTimeLimit: a watchdog thread pauses this (stuck) thread and runs STOP_HOOK on it.
+  let watchdog: Worker | null = null;
+  let bytesAtRequestStart = 0;
+  server.on('request', (req) => (bytesAtRequestStart = req.socket.bytesWritten));
+  const ensureWatchdog = (): void => {
+    const limit = directives.RequestTimeLimit;
+    if (watchdog) return void watchdog.postMessage(limit);
+    if (limit <= 0) return;
+    watchdog = new Worker(WATCHDOG_MAIN, { workerData: { sab, limitSeconds: limit, hook: STOP_HOOK } });
+    watchdog.unref();
+  };
+  (globalThis as Record<symbol, unknown>)[Symbol.for(STOP_HOOK)] = (stack: string): void => {
+    const rec = reader.read(0);
+    const socket = current?.socket;
+    const answered503 = socket !== undefined && socket.bytesWritten === bytesAtRequestStart;
+    // Everything here must leave before the exit: socket and IPC writes are tried at once.
+    send({ act: 'forensic', kind: 'RequestTimeLimit', thread: 0, request: rec.request, client: rec.client, vhost: rec.vhost, elapsedMs: Date.now() - rec.startTime, stack, answered503 });
+    if (socket && answered503) socket.end(SERVICE_UNAVAILABLE);
+    else socket?.destroy();
+    process.exit(EXIT_REQUEST_TIME_LIMIT);
+  };
+  ensureWatchdog();
+
   const table: ActTable<PrimaryToChild, Socket | undefined> = {
     conn: (msg, socket) => {
       if (!socket) return;
@@ -93,6 +121,7 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
     directives: (msg) => {
       directives = msg.directives;
       applyTimeouts(server, directives);
+      ensureWatchdog();
     },
     'status-reply': (msg) => onStatusReply(msg),
   };

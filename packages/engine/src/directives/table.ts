@@ -106,6 +106,10 @@ const ENTRIES = {
     kind: 'duration', mpms: ALL, defaults: same(60), min: 0.001, max: MAX_TIMER_SECONDS, unit: 's', apply: 'tick',
     help: 'How long to wait for a client to send a request or accept a response before giving up on the connection.',
   },
+  RequestTimeLimit: {
+    kind: 'duration', mpms: ALL, defaults: same(0), min: 0, max: MAX_TIMER_SECONDS, unit: 's', apply: 'tick',
+    help: "Longest a handler may run on one request (0: no limit). Past it the thread (worker/event) or the child (prefork) is stopped and replaced, the client gets 503, and the handler's stack is kept for the event log. Forkyard's own, like uWSGI's harakiri.",
+  },
   LimitRequestBody: {
     kind: 'integer', mpms: ALL, defaults: same(1_073_741_824), min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'bytes', apply: 'tick',
     help: 'Largest request body accepted, in bytes (0: no limit). A larger body is refused with 413 before or while it is read, and the connection is closed. httpd 2.4.54+ default: 1 GiB.',

@@ -31,6 +31,8 @@ export interface Directives {
   KeepAliveTimeout: number;
   MaxKeepAliveRequests: number;
   Timeout: number;
+  /** Forkyard: seconds a handler may run before its thread (or prefork child) is stopped (0: off). */
+  RequestTimeLimit: number;
   /** Largest request body in bytes (0: unlimited); larger bodies get 413. */
   LimitRequestBody: number;
   ExtendedStatus: boolean;

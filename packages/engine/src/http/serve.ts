@@ -52,6 +52,10 @@ interface TimeoutSocket {
   setTimeout(ms: number): unknown;
 }
 
+/** What a client gets when RequestTimeLimit stops its request before any response was sent. */
+export const SERVICE_UNAVAILABLE =
+  'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 61\r\nConnection: close\r\n\r\nThe request ran longer than RequestTimeLimit and was stopped\n';
+
 /** How much later than Timeout a silent connection is cut, so a pending 408 is sent first. */
 const IDLE_GRACE_MS = 1500;
 

@@ -19,6 +19,8 @@ export interface ChildDirectives {
   AsyncRequestWorkerFactor: number;
   /** bytes; 0: unlimited */
   LimitRequestBody: number;
+  /** seconds; 0: off */
+  RequestTimeLimit: number;
   ExtendedStatus: boolean;
 }
 
@@ -61,7 +63,22 @@ export type ChildToPrimary =
     }
   | { act: 'accepting'; accepting: boolean }
   | { act: 'status-request'; seq: number; query: string; host: string; localAddress: string }
-  | { act: 'fatal'; code: string; message: string };
+  | { act: 'fatal'; code: string; message: string }
+  | ({ act: 'forensic' } & Forensic);
+
+/** What a stuck request was doing when RequestTimeLimit stopped it. */
+export interface Forensic {
+  kind: 'RequestTimeLimit';
+  thread: number;
+  request: string;
+  client: string;
+  vhost: string;
+  elapsedMs: number;
+  /** The handler's JavaScript stack at the moment it was stopped. */
+  stack: string;
+  /** Whether the client got a 503 (nothing of the response had been sent) or a closed connection. */
+  answered503: boolean;
+}
 
 export type ActOf<U extends { act: string }, A extends U['act']> = Extract<U, { act: A }>;
 
@@ -78,3 +95,5 @@ export function dispatchAct<U extends { act: string }, Ctx>(table: ActTable<U, C
 /** Exit codes a child uses (httpd: APEXIT_CHILDSICK 7, APEXIT_CHILDFATAL 15). */
 export const EXIT_CHILDSICK = 7;
 export const EXIT_CHILDFATAL = 15;
+/** A prefork child stopped by RequestTimeLimit. */
+export const EXIT_REQUEST_TIME_LIMIT = 70;

@@ -6,7 +6,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { EXIT_CHILDFATAL, type ChildInit } from '../ipc/messages.js';
+import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit } from '../ipc/messages.js';
 import type { MpmName } from '../scoreboard/types.js';
 
 const CHILD_MAIN = fileURLToPath(new URL('../child/main.js', import.meta.url));
@@ -16,6 +16,7 @@ export type ExitReason =
   | 'surplus' // maintenance: idle above MaxSpare*
   | 'recycled' // MaxConnectionsPerChild reached, or recycled on request
   | 'memory' // MaxMemoryPerChild exceeded
+  | 'request-time-limit' // a prefork child stopped by RequestTimeLimit
   | 'generation' // replaced by a newer generation
   | 'stop' // pool stopping
   | 'app-error' // the application failed to load
@@ -74,6 +75,7 @@ export function makeChild(init: ChildInit, limit: number, recycleAfter: number):
 /** How a child's exit is told: the reason the primary gave it, else what the exit says. */
 export function exitReason(child: ChildRecord, code: number | null, signal: NodeJS.Signals | null): ExitReason {
   if (child.fatal || code === EXIT_CHILDFATAL) return 'app-error';
+  if (code === EXIT_REQUEST_TIME_LIMIT) return 'request-time-limit';
   if (child.reason) return child.reason;
   if (code === 0 && signal === null) return 'recycled';
   return 'crashed';

@@ -73,8 +73,14 @@ export class Listener {
     }
   }
 
+  /**
+   * Stops accepting at once. It does not wait for server.close()'s callback: that waits for
+   * every connection ever handed to a child to be reported closed by it, and a child that has
+   * exited never reports (the pool waits for its children itself).
+   */
   close(): Promise<void> {
     for (const s of this.#queue.splice(0)) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    this.server.close();
+    return new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import type { DirectiveWarning, EffectiveDirectives } from '../directives/types.js';
-import { dispatchAct, type ActTable, type ChildDirectives, type ChildToPrimary } from '../ipc/messages.js';
+import { dispatchAct, type ActTable, type ChildDirectives, type ChildToPrimary, type Forensic } from '../ipc/messages.js';
 import { chooseChild, connectionLimit } from '../mpm/dispatch.js';
 import { performIdleServerMaintenance, retainedAfterGracefulRestart, startupChildren } from '../mpm/maintenance/index.js';
 import { initialRetainedState, type MaintenanceLog, type RetainedState } from '../mpm/maintenance-types.js';
@@ -38,6 +38,8 @@ const SERVER_BUILT = ((d) => `${d.toUTCString().slice(8, 11)} ${d.toUTCString().
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TERM_AFTER_MS = 3000;
 const STOP_KILL_AFTER_MS = 6000;
+/** Forensics of stopped requests kept in memory for the API. */
+const FORENSICS_KEPT = 50;
 /** After an app fails to load: wait 1, 2, 4 … 60 s before forking again (no fork storm). */
 const FATAL_BACKOFF_MAX_MS = 60_000;
 
@@ -72,7 +74,16 @@ export interface ApplyResult {
   warnings: DirectiveWarning[];
 }
 
+/** A request stopped by RequestTimeLimit, with what it was doing. */
+export interface ForensicEvent extends Forensic {
+  pid: number;
+  slot: number;
+  generation: number;
+  at: number;
+}
+
 export interface PoolEvents {
+  forensic: [ForensicEvent];
   spawn: [ChildEvent];
   exit: [ChildExitEvent];
   log: [MaintenanceLog];
@@ -113,6 +124,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #spawnHoldUntil = 0;
   #lastFatal: string | null = null;
   #address: AddressInfo | null = null;
+  readonly #forensics: ForensicEvent[] = [];
 
   constructor(config: ResolvedConfig, given: PoolConfig = {}) {
     super();
@@ -294,6 +306,11 @@ export class Pool extends EventEmitter<PoolEvents> {
     await waitExited([child], 0, 0);
   }
 
+  /** The last requests stopped by RequestTimeLimit, oldest first. */
+  forensics(): ForensicEvent[] {
+    return [...this.#forensics];
+  }
+
   /** A deep copy of the scoreboard image, with the primary's own figures filled in. */
   snapshot(): ScoreboardImage {
     return cloneImage(this.#refreshGlobals());
@@ -442,6 +459,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       MaxConnectionsPerChild: 0,
       AsyncRequestWorkerFactor: d.AsyncRequestWorkerFactor,
       LimitRequestBody: d.LimitRequestBody,
+      RequestTimeLimit: d.RequestTimeLimit,
       ExtendedStatus: d.ExtendedStatus,
     };
   }
@@ -512,6 +530,18 @@ export class Pool extends EventEmitter<PoolEvents> {
     },
     fatal: (msg, child) => {
       child.fatal = { code: msg.code, message: msg.message };
+    },
+    forensic: (msg, child) => {
+      const { act: _act, ...forensic } = msg;
+      const entry: ForensicEvent = { ...forensic, pid: child.pid, slot: child.slot, generation: child.generation, at: Date.now() };
+      this.#forensics.push(entry);
+      if (this.#forensics.length > FORENSICS_KEPT) this.#forensics.shift();
+      this.emit('log', {
+        level: 'error',
+        id: 'FY00003',
+        message: `RequestTimeLimit: stopped "${entry.request}" from ${entry.client} after ${entry.elapsedMs} ms (child ${child.pid}, thread ${entry.thread})${entry.answered503 ? ', answered 503' : ''}\n${entry.stack}`,
+      });
+      this.emit('forensic', entry);
     },
   };
 

@@ -6,6 +6,7 @@
  * @see httpd server/mpm/worker/worker.c worker_thread
  */
 
+import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../app/load.js';
 import { applyTimeouts, createSlotServer, type StatusPage } from '../http/serve.js';
@@ -17,6 +18,15 @@ import { PortSocket } from './port-socket.js';
 const init = workerData as ThreadInit;
 const port = parentPort!;
 const post = (msg: ThreadToListener, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer ?? []);
+
+// RequestTimeLimit: the listener may pause this thread through the inspector to read the stack
+// of a stuck handler; with the debugger enabled before the handler gets stuck, the pause lands
+// in the handler's own frames.
+if (init.directives.RequestTimeLimit > 0) {
+  const self = new Session();
+  self.connect();
+  self.post('Debugger.enable');
+}
 
 const slot = new SlotWriter(init.sab, init.index);
 slot.status('S', Date.now());

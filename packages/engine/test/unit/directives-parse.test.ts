@@ -161,13 +161,13 @@ describe('the directive table', () => {
       StartServers: 5, MinSpareServers: 5, MaxSpareServers: 10, MinSpareThreads: 75, MaxSpareThreads: 250,
       ThreadsPerChild: 1, ThreadLimit: 1, ServerLimit: 256, MaxRequestWorkers: 256, AsyncRequestWorkerFactor: 2,
       MaxConnectionsPerChild: 0, MaxMemoryPerChild: 0, GracefulShutdownTimeout: 0, ListenBacklog: 511, KeepAlive: true, KeepAliveTimeout: 5,
-      MaxKeepAliveRequests: 100, Timeout: 60, LimitRequestBody: 1073741824, ExtendedStatus: true, MaintenanceInterval: 1000,
+      MaxKeepAliveRequests: 100, Timeout: 60, RequestTimeLimit: 0, LimitRequestBody: 1073741824, ExtendedStatus: true, MaintenanceInterval: 1000,
     },
     worker: {
       StartServers: 3, MinSpareServers: 5, MaxSpareServers: 10, MinSpareThreads: 75, MaxSpareThreads: 250,
       ThreadsPerChild: 25, ThreadLimit: 64, ServerLimit: 16, MaxRequestWorkers: 400, AsyncRequestWorkerFactor: 2,
       MaxConnectionsPerChild: 0, MaxMemoryPerChild: 0, GracefulShutdownTimeout: 0, ListenBacklog: 511, KeepAlive: true, KeepAliveTimeout: 5,
-      MaxKeepAliveRequests: 100, Timeout: 60, LimitRequestBody: 1073741824, ExtendedStatus: true, MaintenanceInterval: 1000,
+      MaxKeepAliveRequests: 100, Timeout: 60, RequestTimeLimit: 0, LimitRequestBody: 1073741824, ExtendedStatus: true, MaintenanceInterval: 1000,
     },
     event: {} as Directives,
   };
