@@ -96,6 +96,12 @@ forkyard_ensure_deps() {
   reason="$(forkyard_install_reason)"
   [ -z "$reason" ] && return 0
   forkyard_log "installing dependencies ($reason)…"
+  # better-sqlite3 builds from source with node-gyp, which would download Node's headers: use
+  # the ones installed with this machine's Node instead.
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f "$(dirname "$(dirname "$(command -v node)")")/include/node/node_version.h" ]; then
+    export npm_config_nodedir
+    npm_config_nodedir="$(dirname "$(dirname "$(command -v node)")")"
+  fi
   if ! (cd "$FORKYARD_ROOT" && pnpm install --frozen-lockfile --yes >&2); then
     forkyard_log "error: pnpm install --frozen-lockfile failed"
     return 1

@@ -1,0 +1,22 @@
+/** `GET /api/v1/status`: the whole scoreboard as a snapshot (protocol/snapshot.ts), and the requests in flight with their elapsed time. */
+
+import type { FastifyPluginAsync } from 'fastify';
+import { inFlightRequests, ProblemSchema, StatusResponseSchema, toSnapshot } from '@forkyard/protocol';
+import type { ControlContext } from '../context.js';
+
+const status: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx }) => {
+  app.get('/status', {
+    config: { access: 'read' },
+    schema: {
+      summary: 'Status snapshot: globals, counts, every child and thread slot (in-flight request and its start), accept queue',
+      tags: ['status'],
+      response: { 200: StatusResponseSchema, '4xx': ProblemSchema },
+    },
+    handler: async () => {
+      const snapshot = toSnapshot(ctx.pool.snapshot(), Date.now());
+      return { ...snapshot, inFlight: inFlightRequests(snapshot) };
+    },
+  });
+};
+
+export default status;

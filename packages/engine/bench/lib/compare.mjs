@@ -1,0 +1,64 @@
+/**
+ * One throughput comparison: every contender is started once, then the runs alternate
+ * between them (run r starts with contender r mod n), so drift on a shared machine — other
+ * work, thermal, page cache — lands on all of them alike instead of on whoever ran last.
+ */
+
+import { startServer } from './servers.mjs';
+import { max, median, min } from './stats.mjs';
+
+/**
+ * contenders: [{ key, label, server: [name, args] }]; the anchor's key is `anchor`.
+ * load: { path, connections, headers }. Resolves with one row per contender.
+ */
+export async function compareThroughput(ctx, { title, contenders, anchor, load }) {
+  const { log, plan } = ctx;
+  const started = [];
+  const runs = new Map(contenders.map((c) => [c.key, []]));
+  const info = new Map();
+  try {
+    for (const c of contenders) {
+      log(`${title}: starting ${c.label}`);
+      started.push({ c, server: await startServer(c.label, ...c.server) });
+    }
+    for (let r = 0; r < plan.runs; r++) {
+      const order = started.map((_, i) => started[(i + r) % started.length]);
+      for (const { c, server } of order) {
+        if (r === 0 && plan.warmup > 0) await ctx.load.run({ port: server.port, ...load, duration: plan.warmup });
+        const res = await ctx.load.run({ port: server.port, ...load, duration: plan.duration });
+        runs.get(c.key).push(res);
+        const bad = res.errors + res.timeouts + res.non2xx;
+        log(`${title}: run ${r + 1}/${plan.runs} ${c.label.padEnd(18)} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);
+      }
+    }
+    for (const { c, server } of started) {
+      if (c.server[0] === 'forkyard') info.set(c.key, await server.request('info'));
+    }
+  } finally {
+    await Promise.all(started.map(({ server }) => server.stop()));
+  }
+  const anchorRuns = runs.get(anchor).map((x) => x.rps);
+  const anchorMedian = median(anchorRuns);
+  return contenders.map((c) => {
+    const rps = runs.get(c.key).map((x) => x.rps);
+    const paired = rps.map((v, i) => v / anchorRuns[i]);
+    const s = started.find((x) => x.c.key === c.key)?.server;
+    return {
+      ...c,
+      rps,
+      median: median(rps),
+      min: min(rps),
+      max: max(rps),
+      ratio: median(rps) / anchorMedian,
+      paired: { min: min(paired), max: max(paired) },
+      p99: median(runs.get(c.key).map((x) => x.latency.p99)),
+      errors: runs.get(c.key).reduce((n, x) => n + x.errors + x.timeouts + x.non2xx, 0),
+      details: s?.details ?? {},
+      info: info.get(c.key) ?? null,
+    };
+  });
+}
+
+export function fmtRps(v) {
+  return Math.round(v).toLocaleString('en-US').padStart(7);
+}

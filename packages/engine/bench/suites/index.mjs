@@ -1,0 +1,8 @@
+/** The benchmarks, in report order. */
+
+import keepalive from './keepalive.mjs';
+import close from './close.mjs';
+import cpu from './cpu.mjs';
+import childReady from './child-ready.mjs';
+
+export const SUITES = [keepalive, close, cpu, childReady];
