@@ -80,7 +80,7 @@ const ENTRIES = {
   },
   MaxMemoryPerChild: {
     kind: 'integer', mpms: ALL, defaults: same(0), min: 0, max: 1_048_576, unit: 'MiB', apply: 'tick',
-    help: "Recycle a child whose resident memory (RSS, sampled each second) passes this many MiB: it finishes what it holds while its replacement starts. 0 turns it off. Forkyard's own, like uWSGI's reload-on-rss.",
+    help: "Recycle a child whose resident memory (RSS, sampled each second) passes this many MiB: it finishes what it holds while its replacement starts. 0 turns it off (Forkyard's own, like uWSGI's reload-on-rss).",
   },
   GracefulShutdownTimeout: {
     kind: 'duration', mpms: ALL, defaults: same(0), min: 0, max: MAX_TIMER_SECONDS, unit: 's', apply: 'tick',
@@ -108,11 +108,11 @@ const ENTRIES = {
   },
   RequestTimeLimit: {
     kind: 'duration', mpms: ALL, defaults: same(0), min: 0, max: MAX_TIMER_SECONDS, unit: 's', apply: 'tick',
-    help: "Longest a handler may run on one request (0: no limit). Past it the thread (worker/event) or the child (prefork) is stopped and replaced, the client gets 503, and the handler's stack is kept for the event log. Forkyard's own, like uWSGI's harakiri.",
+    help: "Longest a handler may run on one request, in seconds (0: no limit; Forkyard's own, like uWSGI's harakiri). Past it the thread (worker/event) or the child (prefork) is stopped and replaced, the client gets 503, and the handler's stack is kept for the event log.",
   },
   LimitRequestBody: {
     kind: 'integer', mpms: ALL, defaults: same(1_073_741_824), min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'bytes', apply: 'tick',
-    help: 'Largest request body accepted, in bytes (0: no limit). A larger body is refused with 413 before or while it is read, and the connection is closed. httpd 2.4.54+ default: 1 GiB.',
+    help: 'Largest request body accepted, in bytes (0: no limit; httpd 2.4.54+ default: 1 GiB). A larger body is refused with 413 before or while it is read, and the connection is closed.',
   },
   ExtendedStatus: {
     kind: 'boolean', mpms: ALL, defaults: same(true), apply: 'tick',
