@@ -5,7 +5,7 @@
  *   app.register(controlPlane, opts)   the same, mounted into an ops tool's own Fastify
  *
  *   /server-status  /metrics                      mod_status and Prometheus
- *   /api/v1/…  status, directives, mpm, pool, children, audit, stream/ticket, openapi.json
+ *   /api/v1/…  status, directives, mpm, pool, children, loadtests, audit, stream/ticket, openapi.json
  *   /api/v1/stream                                WebSocket (routes/stream.ts)
  */
 
@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifySer
 import { SERVER_VERSION, type Pool } from '@forkyard/engine';
 import { API_PREFIX, type DirectiveInput } from '@forkyard/protocol';
 import type { ControlContext } from './context.js';
+import { LoadTestManager, type LoadTestOptions } from './loadtests/manager.js';
 import { Authenticator, installAuth } from './plugins/auth.js';
 import { installProblemHandlers } from './plugins/problem.js';
 import { installValidation } from './plugins/validation.js';
@@ -22,10 +23,12 @@ import audit from './routes/audit.js';
 import children from './routes/children.js';
 import directives from './routes/directives.js';
 import lifecycle from './routes/lifecycle.js';
+import loadtests from './routes/loadtests.js';
 import metrics from './routes/metrics.js';
 import mpm from './routes/mpm.js';
 import openapi from './routes/openapi.js';
 import serverStatus from './routes/server-status.js';
+import dashboard from './routes/dashboard.js';
 import status from './routes/status.js';
 import stream from './routes/stream.js';
 import ticket from './routes/ticket.js';
@@ -43,12 +46,19 @@ export interface ControlPlaneOptions {
   ticketTtlMs?: number;
   /** Directives set through the API before (default: the store's). */
   overrides?: Record<string, DirectiveInput>;
+  /**
+   * Load tests: `allowList` names targets besides the pool's own listener (`host:port`, a host
+   * or an origin; the CLI's --loadtest-allow), `maxRunning` how many may run at once (default 1).
+   */
+  loadTests?: LoadTestOptions;
 }
 
 export interface BuildAppOptions extends ControlPlaneOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest request body in bytes (default 64 KiB). */
   bodyLimit?: number;
+  /** The built dashboard served at `/` (default: apps/dashboard/dist in the workspace); false for none. */
+  dashboard?: string | false;
 }
 
 export const controlPlane: FastifyPluginAsync<ControlPlaneOptions> = async (app, opts) => {
@@ -66,22 +76,26 @@ export const controlPlane: FastifyPluginAsync<ControlPlaneOptions> = async (app,
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Forkyard control plane', version: SERVER_VERSION.split('/')[1] ?? '0', description: 'Drive a Forkyard pool: status, directives, MPM, restarts, children, audit trail. Errors are application/problem+json.' },
+      info: { title: 'Forkyard control plane', version: SERVER_VERSION.split('/')[1] ?? '0', description: 'Drive a Forkyard pool: status, directives, MPM, restarts, children, load tests, audit trail. Errors are application/problem+json.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
   });
 
   const ctx: ControlContext = { pool: opts.pool, store: opts.store, events, overrides: { ...(opts.overrides ?? opts.store.loadConfig().directives ?? {}) } };
+  const loadTestManager = new LoadTestManager(ctx, opts.loadTests);
+  // Before the pool goes: a closing control plane stops its load tests (and restores the MPM).
+  app.addHook('preClose', async () => loadTestManager.close());
   await app.register(serverStatus, { ctx });
   await app.register(metrics, { ctx });
   await app.register(
     async (api) => {
       await api.register(status, { ctx });
       await api.register(directives, { ctx });
-      await api.register(mpm, { ctx });
+      await api.register(mpm, { ctx, loadTests: loadTestManager });
       await api.register(lifecycle, { ctx });
       await api.register(children, { ctx });
+      await api.register(loadtests, { ctx, manager: loadTestManager });
       await api.register(audit, { ctx });
       await api.register(ticket, { auth });
       await api.register(openapi);
@@ -96,11 +110,12 @@ function authenticator(opts: ControlPlaneOptions): Authenticator {
 }
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const { logger = false, bodyLimit = 64 * 1024, ...plane } = opts;
+  const { logger = false, bodyLimit = 64 * 1024, dashboard: dashboardRoot, ...plane } = opts;
   const app = Fastify({ logger, bodyLimit, return503OnClosing: true });
   app.decorate('forkyardAuth', authenticator(plane));
   app.decorate('forkyardEvents', new EventEmitter());
   await app.register(controlPlane, plane);
+  if (dashboardRoot !== false) await app.register(dashboard, dashboardRoot ? { root: dashboardRoot } : {});
   await app.ready();
   return app;
 }

@@ -71,11 +71,18 @@ test('control flags are taken out of the engine’s arguments', () => {
     rest: ['--mpm', 'event', '-s', 'StartServers=1'],
     control: { host: '::1', port: 9000 },
     openRead: true,
+    loadTestAllow: [],
   });
-  assert.deepEqual(extractControlArgs(['--control=off']), { rest: [], control: null, openRead: false });
-  assert.deepEqual(extractControlArgs([]), { rest: [], control: { host: '127.0.0.1', port: 7070 }, openRead: false });
-  assert.deepEqual(extractControlArgs(['--control', '8000']), { rest: [], control: { host: '127.0.0.1', port: 8000 }, openRead: false });
-  for (const bad of [['--control', 'a:b'], ['--control', ':70000'], ['--control', '--mpm'], ['--control=off', '--open-read'], ['--open-read', '--control', '192.0.2.1:80']]) {
+  assert.deepEqual(extractControlArgs(['--control=off']), { rest: [], control: null, openRead: false, loadTestAllow: [] });
+  assert.deepEqual(extractControlArgs([]), { rest: [], control: { host: '127.0.0.1', port: 7070 }, openRead: false, loadTestAllow: [] });
+  assert.deepEqual(extractControlArgs(['--control', '8000']), { rest: [], control: { host: '127.0.0.1', port: 8000 }, openRead: false, loadTestAllow: [] });
+  assert.deepEqual(extractControlArgs(['--loadtest-allow', '10.0.0.5:8080', '--loadtest-allow=http://[::1]:81', '-s', 'StartServers=1']), {
+    rest: ['-s', 'StartServers=1'],
+    control: { host: '127.0.0.1', port: 7070 },
+    openRead: false,
+    loadTestAllow: ['10.0.0.5:8080', 'http://[::1]:81'],
+  });
+  for (const bad of [['--control', 'a:b'], ['--control', ':70000'], ['--control', '--mpm'], ['--control=off', '--open-read'], ['--open-read', '--control', '192.0.2.1:80'], ['--loadtest-allow'], ['--loadtest-allow', 'a b:1'], ['--control=off', '--loadtest-allow', '10.0.0.5:80']]) {
     assert.ok('error' in extractControlArgs(bad), bad.join(' '));
   }
 });
@@ -147,4 +154,28 @@ test('--control off runs the pool alone; --help documents the control flags', as
   assert.match(help.out(), /--control <host:port\|off>/);
   assert.match(help.out(), /override what is stored/);
   running.delete(help.proc);
+});
+
+test('forkyard loadtest runs against the started pool: progress lines, then the summary table', async () => {
+  const dir = tempDir();
+  const server = run([...START, '--data-dir', dir]);
+  const [, url] = await until('the control URL', () => server.out().match(/control: (http:\/\/127\.0\.0\.1:\d+)\/api\/v1/), server);
+  const lt = run(['loadtest', 'hello', '--connections', '2', '--duration', '2', '--url', url!, '--data-dir', dir]);
+  assert.equal(await lt.exited, 0, lt.err());
+  running.delete(lt.proc);
+  assert.match(lt.out(), /^load test [0-9a-f-]+: hello against http:\/\/127\.0\.0\.1:\d+\n/);
+  assert.match(lt.out(), /\nprefork \[#{10}\.{10}\] 1\/2 s {2}\d+ req\/s/);
+  assert.match(lt.out(), /\nprefork \[#{20}\] 2\/2 s/, 'the last second is shown too');
+  assert.match(lt.out(), /\n +prefork\np50 \(ms\) +[\d.]+\n[\s\S]*\nreq\/s +[\d.]+\nrequests +\d+\nerrors +0\n$/);
+  const json = run(['loadtest', 'hello', '--connections', '1', '--duration', '1', '--json', '--url', url!, '--data-dir', dir]);
+  assert.equal(await json.exited, 0, json.err());
+  running.delete(json.proc);
+  const record = JSON.parse(json.out()) as { status: string; result: { summary: { requests: number } } };
+  assert.equal(record.status, 'completed');
+  assert.ok(record.result.summary.requests > 0);
+  const st = run(['status', '--url', url!, '--data-dir', dir]);
+  assert.equal(await st.exited, 0, st.err());
+  running.delete(st.proc);
+  assert.match(st.out(), /MPM prefork/);
+  await stop(server);
 });

@@ -18,6 +18,9 @@ import {
   type DirectivesState,
   type DirectivesValidation,
   type LifecycleResult,
+  type LoadTestPage,
+  type LoadTestRecord,
+  type LoadTestStartBody,
   type MpmName,
   type StatusSnapshot,
   type StreamTicket,
@@ -38,7 +41,7 @@ export interface ForkyardClientOptions {
   fetch?: typeof fetch;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export class ForkyardClient {
   readonly url: string;
@@ -111,6 +114,39 @@ export class ForkyardClient {
     if (query.before !== undefined) params.set('before', String(query.before));
     const qs = params.toString();
     return this.#call('GET', `${API_PATHS.audit}${qs ? `?${qs}` : ''}`);
+  }
+
+  /**
+   * Starts a load test against the pool's own listener (or an allow-listed `target`): answered
+   * at once with the record (status 'running'); follow it with loadTest(id) or the stream.
+   * `{ scenario: 'hello', connections: 8, durationSeconds: 5 }`
+   */
+  startLoadTest(body: LoadTestStartBody): Promise<LoadTestRecord> {
+    return this.#call('POST', API_PATHS.loadTests, body);
+  }
+
+  /** The same scenario under prefork, worker and event in turn; the MPM is restored at the end. */
+  compare(body: LoadTestStartBody): Promise<LoadTestRecord> {
+    return this.#call('POST', API_PATHS.loadTestsCompare, body);
+  }
+
+  /** One load test: status, live progress while running, then its result (or a compare's table). */
+  loadTest(id: string): Promise<LoadTestRecord> {
+    return this.#call('GET', API_PATHS.loadTest.replace(':id', encodeURIComponent(id)));
+  }
+
+  /** A page of the load-test history, newest first; pass the page's `next` as `before` for older ones. */
+  loadTests(query: { limit?: number; before?: number } = {}): Promise<LoadTestPage> {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.before !== undefined) params.set('before', String(query.before));
+    const qs = params.toString();
+    return this.#call('GET', `${API_PATHS.loadTests}${qs ? `?${qs}` : ''}`);
+  }
+
+  /** Aborts a running test: all traffic stops within a second; resolves with the final record. */
+  abortLoadTest(id: string): Promise<LoadTestRecord> {
+    return this.#call('DELETE', API_PATHS.loadTest.replace(':id', encodeURIComponent(id)));
   }
 
   /** A single-use ticket for opening the stream where headers cannot be set (browsers). */

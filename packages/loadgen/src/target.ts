@@ -41,9 +41,11 @@ function allowedBy(entry: string, url: URL): boolean {
 /**
  * Checks a load-test target (a base URL such as `http://127.0.0.1:8080`).
  * @param allowList hosts or origins that may be targeted although they are not loopback
+ * @param opts.anyLoopback false: a loopback host needs the allow-list too (a caller that only
+ *   targets one listener of its own puts that listener in the list)
  * @returns the origin to send to, or why the target is refused
  */
-export function checkTarget(target: string, allowList: readonly string[] = []): TargetCheck {
+export function checkTarget(target: string, allowList: readonly string[] = [], opts: { anyLoopback?: boolean } = {}): TargetCheck {
   let url: URL;
   try {
     url = new URL(target);
@@ -59,12 +61,15 @@ export function checkTarget(target: string, allowList: readonly string[] = []): 
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     return { ok: false, code: 'FY_LOADTEST_TARGET_URL', message: 'target is a base URL (scheme, host, port): the scenario chooses the path' };
   }
-  if (isLoopbackHost(url.hostname) || allowList.some((entry) => allowedBy(entry, url))) {
+  const anyLoopback = opts.anyLoopback ?? true;
+  if ((anyLoopback && isLoopbackHost(url.hostname)) || allowList.some((entry) => allowedBy(entry, url))) {
     return { ok: true, origin: url.origin };
   }
   return {
     ok: false,
     code: 'FY_LOADTEST_TARGET_REFUSED',
-    message: `target ${url.host} is not a loopback address and is not in the load-test allow-list`,
+    message: anyLoopback
+      ? `target ${url.host} is not a loopback address and is not in the load-test allow-list`
+      : `target ${url.host} is not this pool's listener and is not in the load-test allow-list`,
   };
 }

@@ -38,3 +38,13 @@ test('what is not a base http(s) URL is refused as such', () => {
     assert.equal(refusal(url), 'FY_LOADTEST_TARGET_URL', url);
   }
 });
+
+test('anyLoopback: false: loopback needs the allow-list too (one listener of the caller’s own)', () => {
+  const check = (url: string, list: string[]) => checkTarget(url, list, { anyLoopback: false });
+  assert.deepEqual(check('http://127.0.0.1:8080', ['http://127.0.0.1:8080']), { ok: true, origin: 'http://127.0.0.1:8080' });
+  for (const url of ['http://127.0.0.1:8081', 'http://localhost:8080', 'http://[::1]:8080']) {
+    const r = check(url, ['http://127.0.0.1:8080']);
+    assert.ok(!r.ok && r.code === 'FY_LOADTEST_TARGET_REFUSED' && /not this pool's listener/.test(r.message), url);
+  }
+  assert.equal(checkTarget('http://127.0.0.1:8081', []).ok, true, 'the default still accepts any loopback address');
+});

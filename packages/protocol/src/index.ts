@@ -4,6 +4,7 @@
  * and a JSON Schema; nothing here depends on a server or UI framework.
  */
 export * from './rest.js';
+export * from './loadtest.js';
 export * from './problem.js';
 export * from './snapshot.js';
 export * from './delta.js';

@@ -13,6 +13,7 @@
  *   GET    /children                    ChildList
  *   POST   /children/{pid}/recycle | /children/{pid}/kill                → ChildActionResult
  *   GET    /audit?limit=&before=        AuditPage
+ *   POST   /loadtests | /loadtests/compare, GET /loadtests, GET|DELETE /loadtests/{id}   (loadtest.ts)
  *   POST   /stream/ticket               StreamTicket (a single-use ticket for the WebSocket)
  *   GET    /openapi.json                the OpenAPI 3 document
  */
@@ -36,6 +37,9 @@ export const API_PATHS = {
   streamTicket: '/stream/ticket',
   stream: '/stream',
   openapi: '/openapi.json',
+  loadTests: '/loadtests',
+  loadTestsCompare: '/loadtests/compare',
+  loadTest: '/loadtests/:id',
 } as const;
 
 export const RoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('operator')]);

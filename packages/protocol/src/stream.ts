@@ -16,6 +16,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { applyDelta, DeltaMismatchError, DeltaSchema } from './delta.js';
+import { LoadTestKindSchema, LoadTestPhaseSchema } from './loadtest.js';
 import { AuditEntrySchema } from './rest.js';
 import { MpmNameSchema, StatusSnapshotSchema, type StatusSnapshot } from './snapshot.js';
 
@@ -99,6 +100,34 @@ export const AuditEventSchema = Type.Object({
   entry: AuditEntrySchema,
 });
 
+/**
+ * A load test's life: started, (compare) each run after its MPM switch, one progress event per
+ * second of traffic, then finished, aborted or failed.
+ */
+export const LoadTestEventSchema = Type.Object({
+  kind: Type.Literal('loadtest'),
+  ...at,
+  id: Type.String(),
+  phase: LoadTestPhaseSchema,
+  testKind: LoadTestKindSchema,
+  scenario: Type.String(),
+  /** Index of the run (compare: 0 prefork, 1 worker, 2 event) and the MPM it runs under. */
+  run: Type.Integer(),
+  mpm: MpmNameSchema,
+  /** progress: the second (from 1), requests answered in it, its latency (ms) and errors. */
+  second: Type.Optional(Type.Integer()),
+  /** Seconds of traffic each run sends. */
+  seconds: Type.Optional(Type.Integer()),
+  rps: Type.Optional(Type.Number()),
+  p50: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  p99: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  errors: Type.Optional(Type.Integer()),
+  inFlight: Type.Optional(Type.Integer()),
+  connections: Type.Optional(Type.Integer()),
+  /** failed: why. */
+  message: Type.Optional(Type.String()),
+});
+
 export const StreamEventSchema = Type.Union([
   SpawnEventSchema,
   ExitEventSchema,
@@ -106,6 +135,7 @@ export const StreamEventSchema = Type.Union([
   DirectivesEventSchema,
   LogEventSchema,
   AuditEventSchema,
+  LoadTestEventSchema,
 ]);
 export type StreamEvent = Static<typeof StreamEventSchema>;
 export type StreamEventKind = StreamEvent['kind'];

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `forkyard` command: the engine's `forkyard start` plus the control plane, and the
- * apachectl-style signal verbs. The control plane listens before any child is forked, so a bad
+ * The `forkyard` command: the engine's `forkyard start` plus the control plane, the
+ * apachectl-style signal verbs, and the verbs that talk to a running control plane over HTTP
+ * (status, mpm, set, loadtest; @forkyard/client's runClientVerb). The control plane listens before any child is forked, so a bad
  * `--control` or a control port in use stops start-up (exit 2, one line) with nothing running.
  */
 
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLIENT_HELP, runClientVerb } from '@forkyard/client/cli';
 import { fail, signalVerb, startCommand } from '@forkyard/engine/cli';
 import { listenControlPlane, type ControlPlane } from '../main.js';
 import { withStored } from '../store/restore.js';
@@ -22,8 +24,10 @@ Verbs:
   restart        hard restart (SIGHUP): children stop now, the scoreboard is zeroed
   graceful-stop  finish in-flight requests, then stop (SIGWINCH)
   stop           stop now (SIGTERM)
-  (graceful, restart, graceful-stop, stop take --data-dir to find the pid file)
-`;
+  (graceful, restart, graceful-stop, stop take --data-dir to find the pid file; restart and
+   stop with --url go to a control plane over HTTP instead)
+
+${CLIENT_HELP}`;
 
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): string {
   switch (err.code) {
@@ -42,7 +46,7 @@ function listenError(err: NodeJS.ErrnoException, host: string, port: number): st
 async function start(argv: string[]): Promise<void> {
   const args = extractControlArgs(argv);
   if ('error' in args) fail(args.error);
-  const { control, openRead } = args;
+  const { control, openRead, loadTestAllow } = args;
   let store: ControlStore | null = null;
   let plane: ControlPlane | null = null;
   let tokensNote = '';
@@ -71,7 +75,7 @@ async function start(argv: string[]): Promise<void> {
       if (control === null || store === null) return;
       const { tokens, created, file } = loadOrCreateTokens(opts.dataDir);
       try {
-        plane = await listenControlPlane({ pool, store, tokens, openRead, host: control.host, port: control.port });
+        plane = await listenControlPlane({ pool, store, tokens, openRead, loadTests: { allowList: loadTestAllow }, host: control.host, port: control.port });
       } catch (err) {
         await cleanup();
         // Never printed: the next start that works makes and prints new ones.
@@ -90,7 +94,8 @@ async function start(argv: string[]): Promise<void> {
       }
       const url = plane.url;
       process.stdout.write(
-        `  control: ${url}/api/v1   (status ${url}/server-status, metrics ${url}/metrics, stream ${url.replace(/^http/, 'ws')}/api/v1/stream)\n` +
+        `  dashboard: ${url}/\n` +
+          `  control: ${url}/api/v1   (status ${url}/server-status, metrics ${url}/metrics, stream ${url.replace(/^http/, 'ws')}/api/v1/stream)\n` +
           (openRead ? '           reads are open to loopback clients (--open-read)\n' : '') +
           tokensNote,
       );
@@ -110,11 +115,21 @@ switch (verb) {
   case 'start':
     await start(rest);
     break;
-  case 'graceful':
   case 'restart':
-  case 'graceful-stop':
   case 'stop':
+    // With --url the verb goes to a control plane over HTTP; without, to the pid file's primary.
+    if (rest.some((a) => a === '--url' || a.startsWith('--url='))) process.exitCode = await runClientVerb(verb, rest);
+    else signalVerb(verb, rest);
+    break;
+  case 'graceful':
+  case 'graceful-stop':
     signalVerb(verb, rest);
+    break;
+  case 'status':
+  case 'mpm':
+  case 'set':
+  case 'loadtest':
+    process.exitCode = await runClientVerb(verb, rest);
     break;
   case undefined:
   case '--help':
@@ -123,5 +138,5 @@ switch (verb) {
     process.stdout.write(HELP);
     break;
   default:
-    fail(`unknown verb "${verb}": use start, graceful, restart, graceful-stop or stop (see forkyard --help)`);
+    fail(`unknown verb "${verb}": use start, graceful, restart, graceful-stop, stop, status, mpm, set or loadtest (see forkyard --help)`);
 }

@@ -35,7 +35,7 @@ export interface ForkyardAuth {
 declare module 'fastify' {
   interface FastifyInstance {
     forkyardAuth: ForkyardAuth;
-    /** 'audit' (AuditEntry) for each new audit entry; 'stopped' once a graceful stop via the API has finished. */
+    /** 'audit' (AuditEntry) for each new audit entry; 'loadtest' (a loadtest StreamEvent) for load-test progress; 'stopped' once a graceful stop via the API has finished. */
     forkyardEvents: EventEmitter;
   }
   interface FastifyContextConfig {

@@ -3,9 +3,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { DirectivesAppliedSchema, MpmSwitchBodySchema, ProblemSchema, type MpmSwitchBody } from '@forkyard/protocol';
 import type { ControlContext } from '../context.js';
+import type { LoadTestManager } from '../loadtests/manager.js';
 import { recordChange } from '../plugins/audit.js';
+import { ProblemError } from '../plugins/problem.js';
 
-const mpm: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx }) => {
+const mpm: FastifyPluginAsync<{ ctx: ControlContext; loadTests?: LoadTestManager }> = async (app, { ctx, loadTests }) => {
   const { pool } = ctx;
   app.post<{ Body: MpmSwitchBody }>('/mpm', {
     config: { access: 'change' },
@@ -18,6 +20,9 @@ const mpm: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx }) =>
     handler: async (request) => {
       const target = request.body.mpm;
       return recordChange(ctx, request, 'mpm.switch', { mpm: pool.mpm, generation: pool.generation }, async () => {
+        // A compare switches the MPM itself between runs; a switch in between would mislabel a run.
+        const comparing = loadTests?.comparing;
+        if (comparing) throw new ProblemError('FY_BUSY', `a compare load test (${comparing}) is switching the MPM between its runs: wait for it, or abort it with DELETE /api/v1/loadtests/${comparing}`);
         const r = await pool.switchMpm(target);
         return {
           result: {

@@ -2,7 +2,7 @@
  * GET /api/v1/stream (WebSocket): the live scoreboard. A full snapshot on connect, then deltas
  * at a steady rate (10 Hz unless the client asks for less), and events as they happen — child
  * spawned or exited and why, new generations, directive changes, maintenance warnings, audit
- * entries. One shared ticker serves every client (stream/hub.ts).
+ * entries, load-test progress. One shared ticker serves every client (stream/hub.ts).
  *
  * Before the upgrade: the page's Origin is checked (stream/origin.ts), then the client proves
  * who it is with a bearer token (tools), a single-use `?ticket=` from POST /stream/ticket
@@ -21,6 +21,7 @@ import {
   type ClientFrame,
   type FrameTable,
   type Role,
+  type StreamEvent,
 } from '@forkyard/protocol';
 import { isLoopback } from '../plugins/auth.js';
 import { ProblemError, sendProblem } from '../plugins/problem.js';
@@ -73,6 +74,7 @@ export default async function streamRoutes(app: FastifyInstance, opts: StreamRou
   const onDirectives = (e: Parameters<typeof directivesEvent>[0]): void => hub.broadcastEvent(directivesEvent(e, Date.now()));
   const onLog = (e: Parameters<typeof logEvent>[0]): void => hub.broadcastEvent(logEvent(e, Date.now()));
   const onAudit = (entry: AuditEntry): void => hub.broadcastEvent(auditEvent(entry, Date.now()));
+  const onLoadTest = (event: StreamEvent): void => hub.broadcastEvent(event);
   pool.on('spawn', onSpawn);
   pool.on('exit', onExit);
   pool.on('generation', onGeneration);
@@ -80,6 +82,7 @@ export default async function streamRoutes(app: FastifyInstance, opts: StreamRou
   pool.on('log', onLog);
   const auditFeed = app.hasDecorator('forkyardEvents') ? app.forkyardEvents : null;
   auditFeed?.on('audit', onAudit);
+  auditFeed?.on('loadtest', onLoadTest);
 
   app.addHook('onClose', async () => {
     pool.off('spawn', onSpawn);
@@ -88,6 +91,7 @@ export default async function streamRoutes(app: FastifyInstance, opts: StreamRou
     pool.off('directives', onDirectives);
     pool.off('log', onLog);
     auditFeed?.off('audit', onAudit);
+    auditFeed?.off('loadtest', onLoadTest);
     hub.close();
   });
 

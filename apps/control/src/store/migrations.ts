@@ -22,6 +22,24 @@ const MIGRATIONS: readonly string[] = [
      result TEXT NOT NULL,
      detail TEXT
    ) STRICT;`,
+  // 2: load tests, newest first by seq; spec, runs (pool state + loadgen result) and the
+  // comparison as JSON.
+  `CREATE TABLE loadtests (
+     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+     id         TEXT NOT NULL UNIQUE,
+     kind       TEXT NOT NULL,
+     status     TEXT NOT NULL,
+     actor      TEXT NOT NULL,
+     scenario   TEXT NOT NULL,
+     spec       TEXT NOT NULL,
+     target     TEXT NOT NULL,
+     mpm        TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     ended_at   INTEGER,
+     runs       TEXT NOT NULL,
+     comparison TEXT,
+     error      TEXT
+   ) STRICT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

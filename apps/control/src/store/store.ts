@@ -1,6 +1,6 @@
 /**
  * What must survive a restart of the process: the MPM and directives applied through the API,
- * and the audit trail. One SQLite file in the data directory, in WAL mode with
+ * the audit trail and the load-test runs. One SQLite file in the data directory, in WAL mode with
  * `synchronous = FULL`, so a change the API acknowledged is on disk.
  */
 
@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEntry, DirectiveInput } from '@forkyard/protocol';
+import { LoadTestTable } from './loadtests.js';
 import { migrate } from './migrations.js';
 
 export const DATABASE_FILE = 'forkyard.db';
@@ -37,6 +38,8 @@ interface AuditRow {
 
 export class ControlStore {
   readonly path: string;
+  /** Load-test runs and their results (store/loadtests.ts). */
+  readonly loadTests: LoadTestTable;
   readonly #db: Database.Database;
   readonly #getConfig: Database.Statement<[string], { value: string }>;
   readonly #putConfig: Database.Statement<[string, string]>;
@@ -51,6 +54,9 @@ export class ControlStore {
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('busy_timeout = 2000');
     migrate(this.#db);
+    this.loadTests = new LoadTestTable(this.#db);
+    // Opened anew: a test still marked running was left by a process that is gone.
+    this.loadTests.failInterrupted(Date.now());
     this.#getConfig = this.#db.prepare('SELECT value FROM config WHERE key = ?');
     this.#putConfig = this.#db.prepare('INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.#insertAudit = this.#db.prepare('INSERT INTO audit (time, actor, action, before, after, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');

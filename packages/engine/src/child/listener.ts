@@ -236,10 +236,16 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       case 'fatal':
         send({ act: 'fatal', code: 'FY_APP_LOAD', message: msg.message }, () => process.exit(EXIT_CHILDFATAL));
         return;
-      case 'write':
-        if (conn) conn.lastWriteAt = Date.now();
-        conn?.socket.write(typeof msg.chunk === 'string' ? msg.chunk : fromWire(msg.chunk), 'latin1');
+      case 'write': {
+        if (!conn) return;
+        conn.lastWriteAt = Date.now();
+        const flowing = conn.socket.write(typeof msg.chunk === 'string' ? msg.chunk : fromWire(msg.chunk), 'latin1');
+        // The thread waits: tell it once the client has taken enough (backpressure, so a client
+        // that does not read holds no more than a window here, and Timeout sees the stall).
+        if (msg.wait && flowing) post(i, { t: 'drain', id: conn.id });
+        else if (msg.wait) conn.socket.once('drain', () => post(i, { t: 'drain', id: conn.id }));
         return;
+      }
       case 'end':
         if (conn) lingeringClose(conn);
         return;

@@ -35,6 +35,8 @@ export type ListenerToThread =
   | { t: 'gone'; id: number }
   /** Event: the parked connection's next request went to another thread: forget it quietly. */
   | { t: 'drop'; id: number }
+  /** The socket took everything up to a `write` sent with `wait` (its buffer is below its high-water mark). */
+  | { t: 'drain'; id: number }
   | { t: 'directives'; directives: ChildDirectives }
   | { t: 'stopping' }
   | { t: 'status-reply'; seq: number; page: StatusPage | null; error?: string };
@@ -42,7 +44,8 @@ export type ListenerToThread =
 export type ThreadToListener =
   | { t: 'ready' }
   | { t: 'fatal'; message: string }
-  | { t: 'write'; id: number; chunk: WireBytes }
+  /** `wait`: the thread has sent a window's worth unacknowledged and waits for a 'drain'. */
+  | { t: 'write'; id: number; chunk: WireBytes; wait?: boolean }
   | { t: 'end'; id: number }
   | { t: 'destroy'; id: number }
   /** Event: the response is done and the thread is free; the listener parks the connection

@@ -114,6 +114,12 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly #extras = new Set<ChildRecord>();
   /** Prefork children past MaxConnectionsPerChild, told to go once their last connection closes. */
   readonly #recycleDue = new WeakSet<ChildRecord>();
+  /**
+   * Connections sent to a child whose send has not completed. Node queues a handle behind one
+   * the child has not acknowledged yet; if the child dies, the queued ones are never sent and
+   * their callbacks never run, so the reaper hands them to another child.
+   */
+  readonly #unsent = new WeakMap<ChildRecord, Map<number, Socket>>();
   #retained: RetainedState = initialRetainedState();
   #listener: Listener | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -413,10 +419,21 @@ export class Pool extends EventEmitter<PoolEvents> {
     const id = ++this.#nextConnId;
     child.open.add(id);
     child.dispatched++;
-    child.proc.send({ act: 'conn', id }, socket, { keepOpen: false }, (err) => {
-      if (!err) return;
+    let unsent = this.#unsent.get(child);
+    if (!unsent) this.#unsent.set(child, (unsent = new Map()));
+    unsent.set(id, socket);
+    // keepOpen, then closed here once written: the descriptor travels in the message itself.
+    // Node would otherwise keep its copy until the child acknowledges the handle, and a child
+    // that dies first never does: the primary would hold the connection open with no one
+    // serving it (Node does not close it when the channel ends with an acknowledgement due).
+    child.proc.send({ act: 'conn', id }, socket, { keepOpen: true }, (err) => {
+      unsent.delete(id);
+      if (!err) return void socket.destroy();
       child.open.delete(id);
-      // The child went away between the choice and the send: try another one.
+      // The child went away between the choice and the send: try another one. It is not chosen
+      // again (its channel is gone, or going): the error comes on the next tick, so choosing it
+      // again would retry without end before its exit can be reaped.
+      child.accepting = false;
       if (!socket.destroyed && this.#state === 'running' && !this.#handOff(socket)) socket.destroy();
     });
     // After the connection message, so the child serves it before it hears it must go.
@@ -564,6 +581,11 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#children.delete(child.slot);
       markDead(this.#image, child.slot, Date.now());
     }
+    for (const [id, socket] of this.#unsent.get(child) ?? []) {
+      child.open.delete(id);
+      if (!socket.destroyed && (this.#state !== 'running' || !this.#handOff(socket))) socket.destroy();
+    }
+    this.#unsent.delete(child);
     const reason = exitReason(child, code, signal);
     if (reason === 'app-error') {
       this.#lastFatal = child.fatal?.message ?? 'the application failed to load';

@@ -96,6 +96,7 @@ const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t
   eof: (msg) => {
     sockets.get(msg.id)?.push(null);
   },
+  drain: (msg) => sockets.get(msg.id)?.drained(),
   gone: (msg) => forget(msg.id),
   drop: (msg) => forget(msg.id),
   directives: (msg) => {

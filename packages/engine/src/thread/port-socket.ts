@@ -10,6 +10,13 @@ import { fromWire, toWireMany, wireLength, type ConnOpen, type ThreadToListener,
 
 type Post = (msg: ThreadToListener, transfer?: ArrayBuffer[]) => void;
 
+/**
+ * Bytes a thread may send ahead of the real socket. Past it, a write waits for the listener's
+ * 'drain' before it completes, so a response is paced by the client, not buffered whole in the
+ * listener, and a client that stops reading leaves the connection silent (Timeout cuts it).
+ */
+const WRITE_WINDOW = 256 * 1024;
+
 export class PortSocket extends Duplex {
   readonly id: number;
   readonly remoteAddress: string;
@@ -25,6 +32,10 @@ export class PortSocket extends Duplex {
   readonly #post: Post;
   #timeoutMs = 0;
   #timer: NodeJS.Timeout | null = null;
+  /** Bytes sent since the listener last said its socket drained. */
+  #unacknowledged = 0;
+  /** The callback of a write held until the listener's 'drain'. */
+  #waiting: ((err?: Error | null) => void) | null = null;
 
   constructor(open: ConnOpen, post: Post) {
     super({ allowHalfOpen: true, decodeStrings: true });
@@ -50,8 +61,7 @@ export class PortSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.#send([chunk], chunk.byteLength);
-    cb();
+    this.#send([chunk], chunk.byteLength, cb);
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
@@ -60,16 +70,30 @@ export class PortSocket extends Duplex {
       total += c.chunk.byteLength;
       return c.chunk;
     });
-    this.#send(list, total);
-    cb();
+    this.#send(list, total, cb);
   }
 
-  #send(chunks: ReadonlyArray<Uint8Array>, total: number): void {
-    if (this.handedOver || total === 0) return;
+  /** The listener's socket has taken what was sent: a write waiting on the window completes. */
+  drained(): void {
+    this.#unacknowledged = 0;
+    const cb = this.#waiting;
+    this.#waiting = null;
+    if (cb) {
+      this.#touch();
+      cb();
+    }
+  }
+
+  #send(chunks: ReadonlyArray<Uint8Array>, total: number, cb: (err?: Error | null) => void): void {
+    if (this.handedOver || total === 0) return cb();
     this.bytesWritten += total;
     this.#touch();
+    this.#unacknowledged += total;
+    const wait = this.#unacknowledged > WRITE_WINDOW;
     const { bytes, transfer } = toWireMany(chunks, total);
-    this.#post({ t: 'write', id: this.id, chunk: bytes }, transfer);
+    this.#post(wait ? { t: 'write', id: this.id, chunk: bytes, wait } : { t: 'write', id: this.id, chunk: bytes }, transfer);
+    if (wait) this.#waiting = cb;
+    else cb();
   }
 
   /** The response side is done: the listener half-closes and lingers; this thread is free. */
@@ -82,6 +106,8 @@ export class PortSocket extends Duplex {
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.#clearTimer();
+    // A write still waiting for 'drain' never completes: the connection is gone.
+    this.#waiting = null;
     if (!this.handedOver) this.#post({ t: 'destroy', id: this.id });
     cb(err);
   }

@@ -1,0 +1,186 @@
+/**
+ * Draws the scoreboard's cells on one canvas, outside React. Each letter is pre-rendered once
+ * per theme and cell size as a sprite (colour + letter, normal and dimmed), so a frame is a
+ * `drawImage` per *changed* cell: the painter remembers what each row shows and redraws only
+ * the cells whose letter changed. A full 4,096-slot board repaints in well under a frame.
+ *
+ *   sprites  [ _ S R W K D C L G I . ] × [normal, dimmed]   (one offscreen canvas)
+ *   canvas   row i = child slot i, column j = thread slot j
+ */
+import { SLOT_STATES, letterIndex } from '../../lib/slot-states.js';
+import type { RowShape } from './scoreboard-rows.js';
+
+export interface PainterGeometry {
+  rows: readonly RowShape[];
+  columns: number;
+  threadsPerChild: number;
+  cell: number;
+  rowHeight: number;
+}
+
+export interface Palette {
+  fills: string[];
+  text: string[];
+  beyond: string;
+  outline: string;
+  pinned: string;
+  font: string;
+}
+
+/** Reads the slot colours from CSS custom properties (they differ per theme). */
+export function readPalette(el: Element): Palette {
+  const style = getComputedStyle(el);
+  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    fills: SLOT_STATES.map((s) => v(s.cssVar, '#888')),
+    text: SLOT_STATES.map((s) => v(`${s.cssVar}-text`, '#000')),
+    beyond: v('--slot-beyond', 'rgba(128,128,128,0.25)'),
+    outline: v('--slot-hover', '#000'),
+    pinned: v('--slot-pinned', '#06f'),
+    font: v('--font-mono', 'ui-monospace, monospace'),
+  };
+}
+
+const DIM_ALPHA = 0.42;
+const STALE_ALPHA = 0.55;
+
+export class ScoreboardPainter {
+  readonly #canvas: HTMLCanvasElement;
+  readonly #ctx: CanvasRenderingContext2D;
+  #sprites: HTMLCanvasElement | null = null;
+  #geometry: PainterGeometry | null = null;
+  #palette: Palette | null = null;
+  #dpr = 1;
+  /** What each row shows now: its letters and whether it is dimmed. */
+  #shown: Array<{ letters: string; dim: boolean } | null> = [];
+  #marks: Array<{ row: number; col: number; kind: 'hover' | 'pinned' | 'focus' }> = [];
+  #stale = false;
+
+  constructor(canvas: HTMLCanvasElement) {
+    this.#canvas = canvas;
+    const ctx = canvas.getContext('2d', { alpha: true });
+    if (!ctx) throw new Error('no 2D canvas context');
+    this.#ctx = ctx;
+  }
+
+  configure(geometry: PainterGeometry, palette: Palette, dpr = window.devicePixelRatio || 1): void {
+    this.#geometry = geometry;
+    this.#palette = palette;
+    this.#dpr = dpr;
+    const w = geometry.columns * geometry.cell;
+    const h = geometry.rows.length * geometry.rowHeight;
+    this.#canvas.width = Math.max(1, Math.round(w * dpr));
+    this.#canvas.height = Math.max(1, Math.round(h * dpr));
+    this.#canvas.style.width = `${w}px`;
+    this.#canvas.style.height = `${h}px`;
+    this.#sprites = this.#makeSprites(geometry.cell, geometry.rowHeight, palette, dpr);
+    this.#shown = geometry.rows.map(() => null);
+    this.#ctx.setTransform(1, 0, 0, 1, 0, 0);
+    this.#ctx.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
+  }
+
+  #makeSprites(cell: number, rowHeight: number, palette: Palette, dpr: number): HTMLCanvasElement {
+    const sw = Math.round(cell * dpr);
+    const sh = Math.round(rowHeight * dpr);
+    const sprites = document.createElement('canvas');
+    sprites.width = sw * SLOT_STATES.length;
+    sprites.height = sh * 2;
+    const g = sprites.getContext('2d')!;
+    const inset = Math.max(1, Math.round(dpr));
+    const fontPx = Math.max(8, Math.min(cell, rowHeight) * 0.68) * dpr;
+    g.font = `600 ${fontPx}px ${palette.font}`;
+    g.textAlign = 'center';
+    g.textBaseline = 'middle';
+    for (let dim = 0; dim < 2; dim++) {
+      g.globalAlpha = dim ? DIM_ALPHA : 1;
+      SLOT_STATES.forEach((s, i) => {
+        const x = i * sw;
+        const y = dim * sh;
+        g.fillStyle = palette.fills[i]!;
+        g.fillRect(x + inset, y + inset, sw - 2 * inset, sh - 2 * inset);
+        g.fillStyle = palette.text[i]!;
+        g.fillText(s.letter === '.' ? '·' : s.letter, x + sw / 2, y + sh / 2 + dpr * 0.5);
+      });
+    }
+    return sprites;
+  }
+
+  /** Marks the data as stale (the stream is down): everything is drawn faded. */
+  setStale(stale: boolean): void {
+    if (stale === this.#stale) return;
+    this.#stale = stale;
+    this.#canvas.style.opacity = stale ? String(STALE_ALPHA) : '';
+  }
+
+  /** Draws what changed. `lettersOf(row)` gives the letters a row shows now. */
+  paint(lettersOf: (row: RowShape) => string): number {
+    const geo = this.#geometry;
+    const sprites = this.#sprites;
+    if (!geo || !sprites) return 0;
+    const ctx = this.#ctx;
+    const dpr = this.#dpr;
+    const sw = Math.round(geo.cell * dpr);
+    const sh = Math.round(geo.rowHeight * dpr);
+    let drawn = 0;
+    for (let r = 0; r < geo.rows.length; r++) {
+      const row = geo.rows[r]!;
+      const letters = lettersOf(row);
+      const dim = row.old;
+      const prev = this.#shown[r];
+      const full = !prev || prev.dim !== dim || prev.letters.length !== letters.length;
+      if (full && prev) {
+        ctx.clearRect(0, r * sh, this.#canvas.width, sh);
+      }
+      if (row.kind === 'beyond') {
+        if (full) {
+          ctx.strokeStyle = this.#palette!.beyond;
+          ctx.lineWidth = dpr;
+          ctx.setLineDash([2 * dpr, 2 * dpr]);
+          for (let c = 0; c < geo.threadsPerChild && c < geo.columns; c++) ctx.strokeRect(c * sw + 1.5 * dpr, r * sh + 1.5 * dpr, sw - 3 * dpr, sh - 3 * dpr);
+          ctx.setLineDash([]);
+          drawn++;
+        }
+        this.#shown[r] = { letters, dim };
+        continue;
+      }
+      for (let c = 0; c < letters.length; c++) {
+        if (!full && prev!.letters.charCodeAt(c) === letters.charCodeAt(c)) continue;
+        const i = letterIndex(letters[c]!);
+        ctx.clearRect(c * sw, r * sh, sw, sh);
+        ctx.drawImage(sprites, i * sw, dim ? sh : 0, sw, sh, c * sw, r * sh, sw, sh);
+        drawn++;
+      }
+      this.#shown[r] = { letters, dim };
+    }
+    this.#drawMarks();
+    return drawn;
+  }
+
+  /** Outlines for the hovered, pinned and keyboard-focused cells (redrawn after every paint). */
+  setMarks(marks: Array<{ row: number; col: number; kind: 'hover' | 'pinned' | 'focus' }>): void {
+    // Repaint the cells under the old marks so their outlines disappear.
+    for (const m of this.#marks) this.#invalidate(m.row);
+    this.#marks = marks;
+  }
+
+  #invalidate(row: number): void {
+    if (row >= 0 && row < this.#shown.length) this.#shown[row] = null;
+  }
+
+  #drawMarks(): void {
+    const geo = this.#geometry;
+    if (!geo || !this.#palette) return;
+    const ctx = this.#ctx;
+    const dpr = this.#dpr;
+    const sw = Math.round(geo.cell * dpr);
+    const sh = Math.round(geo.rowHeight * dpr);
+    for (const m of this.#marks) {
+      if (m.row < 0 || m.row >= geo.rows.length || m.col < 0 || m.col >= geo.columns) continue;
+      ctx.lineWidth = 2 * dpr;
+      ctx.strokeStyle = m.kind === 'pinned' ? this.#palette.pinned : this.#palette.outline;
+      ctx.setLineDash(m.kind === 'focus' ? [3 * dpr, 2 * dpr] : []);
+      ctx.strokeRect(m.col * sw + dpr, m.row * sh + dpr, sw - 2 * dpr, sh - 2 * dpr);
+      ctx.setLineDash([]);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The scoreboard's live binding: a transient store subscription (no React render) that, once
+ * per animation frame at most, repaints changed cells on the canvas, and a few times a second
+ * rewrites the changed figures and accessible labels of the rows (measured: the DOM writes, not
+ * the canvas, are what a 4,096-slot board at 10 Hz costs; bench/frame-time.mjs). Processes the delta left alone are the same
+ * objects as before (protocol applyDelta), so unchanged rows cost one identity check.
+ */
+import { useEffect, useRef, type RefObject } from 'react';
+import type { ProcessSnapshot, StatusSnapshot } from '@forkyard/protocol';
+import { dashboardStore, type DashboardState } from '../../lib/store.js';
+import { formatBytes } from '../../lib/format.js';
+import { ScoreboardPainter, readPalette } from './scoreboard-painter.js';
+import { childState, rowLabel, rowLetters, type GridShape } from './scoreboard-rows.js';
+import { ROW_HEIGHT } from './scoreboard-rows-view.js';
+
+/** How often the rows' DOM (figures, accessible labels) follows the stream. */
+const ROWS_HZ = 4;
+
+interface RowBinding {
+  el: HTMLElement;
+  fields: Record<string, HTMLElement>;
+  shown: ProcessSnapshot | undefined | null;
+}
+
+export interface Mark {
+  row: number;
+  col: number;
+  kind: 'hover' | 'pinned' | 'focus';
+}
+
+function isStale(s: DashboardState): boolean {
+  return s.connection.phase !== 'live' || s.stream.stale;
+}
+
+export function useLiveScoreboard(
+  canvasRef: RefObject<HTMLCanvasElement | null>,
+  rowsRef: RefObject<HTMLElement | null>,
+  shape: GridShape | null,
+  cell: number,
+  theme: string,
+  marks: Mark[],
+): void {
+  const painterRef = useRef<ScoreboardPainter | null>(null);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const rowsEl = rowsRef.current;
+    if (!canvas || !rowsEl || !shape) return;
+    const painter = (painterRef.current ??= new ScoreboardPainter(canvas));
+    painter.configure({ rows: shape.rows, columns: shape.columns, threadsPerChild: shape.threadsPerChild, cell, rowHeight: ROW_HEIGHT }, readPalette(canvas));
+
+    const bindings: RowBinding[] = shape.rows.map((row) => {
+      const el = rowsEl.querySelector<HTMLElement>(`[data-row="${row.slot}"]`)!;
+      const fields: Record<string, HTMLElement> = {};
+      el?.querySelectorAll<HTMLElement>('[data-f]').forEach((f) => (fields[f.dataset.f!] = f));
+      return { el, fields, shown: null };
+    });
+
+    // Cells repaint on every animation frame that has news; the rows' text and accessible
+    // labels (DOM, so each write costs style and layout) follow at most ROWS_HZ times a second.
+    let frame = 0;
+    let rowsTimer: ReturnType<typeof setTimeout> | null = null;
+    let rowsAt = 0;
+    let painted: unknown = null;
+    let written: unknown = null;
+    const bySlotOf = (snapshot: StatusSnapshot) => {
+      const bySlot = new Map<number, ProcessSnapshot>();
+      for (const p of snapshot.processes) bySlot.set(p.slot, p);
+      return bySlot;
+    };
+    const writeRows = () => {
+      rowsTimer = null;
+      const snapshot = dashboardStore.getState().stream.snapshot;
+      if (!snapshot || snapshot === written) return;
+      written = snapshot;
+      rowsAt = performance.now();
+      const bySlot = bySlotOf(snapshot);
+      shape.rows.forEach((row, i) => {
+        const b = bindings[i]!;
+        const p = bySlot.get(row.slot);
+        if (!b.el || b.shown === p) return;
+        b.shown = p;
+        const same = row.kind === 'child' && p?.pid === row.pid;
+        b.el.setAttribute('aria-label', rowLabel(row, same ? p : undefined, shape.threadsPerChild));
+        if (!same || !p) return;
+        const set = (k: string, text: string) => {
+          const f = b.fields[k];
+          if (f && f.textContent !== text) f.textContent = text;
+        };
+        set('state', childState(p));
+        set('acc', p.quiescing || p.notAccepting ? 'no' : 'yes');
+        set('rss', p.rss ? formatBytes(p.rss) : '—');
+        set('cpu', `${p.cpu.toFixed(2)} s`);
+        set('req', String(p.requests));
+      });
+    };
+    const update = () => {
+      frame = 0;
+      const state = dashboardStore.getState();
+      painter.setStale(isStale(state));
+      const snapshot = state.stream.snapshot;
+      if (!snapshot || snapshot === painted) return;
+      painted = snapshot;
+      const bySlot = bySlotOf(snapshot);
+      painter.paint((row) => {
+        if (row.kind === 'beyond') return '';
+        const p = bySlot.get(row.slot);
+        return rowLetters(row.kind === 'child' && p?.pid === row.pid ? p : undefined, shape.threadsPerChild);
+      });
+      if (rowsTimer === null) rowsTimer = setTimeout(writeRows, Math.max(0, rowsAt + 1000 / ROWS_HZ - performance.now()));
+    };
+    const schedule = () => {
+      if (frame === 0) frame = requestAnimationFrame(update);
+    };
+    update();
+    writeRows();
+    const unsubscribe = dashboardStore.subscribe(schedule);
+    // Stale marking must also follow the clock when no frames arrive at all.
+    const staleTimer = setInterval(() => painter.setStale(isStale(dashboardStore.getState())), 1000);
+    return () => {
+      unsubscribe();
+      clearInterval(staleTimer);
+      if (frame) cancelAnimationFrame(frame);
+      if (rowsTimer) clearTimeout(rowsTimer);
+    };
+  }, [canvasRef, rowsRef, shape, cell, theme]);
+
+  useEffect(() => {
+    const painter = painterRef.current;
+    if (!painter || !shape) return;
+    painter.setMarks(marks);
+    const snapshot = dashboardStore.getState().stream.snapshot;
+    const bySlot = new Map((snapshot?.processes ?? []).map((p) => [p.slot, p]));
+    painter.paint((row) => {
+      if (row.kind === 'beyond') return '';
+      const p = bySlot.get(row.slot);
+      return rowLetters(row.kind === 'child' && p?.pid === row.pid ? p : undefined, shape.threadsPerChild);
+    });
+  }, [marks, shape]);
+}
