@@ -121,7 +121,7 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, loa
     '',
     `The load generator and the servers share the same ${m.cores} cores. At hello-world rates autocannon needs most of a core ` +
       'for itself, so absolute requests per second say more about this machine than about Forkyard; the ratio to the anchor, ' +
-      'measured in the same session, is the number to read. Each contender runs several times, alternating with the others; ' +
+      'measured in the same run, is the number to read. Each contender runs several times, alternating with the others; ' +
       'the table gives the median req/s and the range over runs, the ratio of medians to the anchor (targets are judged on ' +
       'it), and the range of per-run ratios (run r of a contender against run r of the anchor, measured a few seconds apart). ' +
       'A wide per-run range means a noisy machine: rerun before believing a small difference. p99 latency is the median of the ' +
