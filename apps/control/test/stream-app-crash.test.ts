@@ -3,7 +3,7 @@
  * watching the control plane sees. The stream carries each failed child's exit with the app's
  * own error, and the primary's FY00001 hold-off warning naming that error; the warning repeats
  * on every maintenance pass while forking is held, so a client that connects later sees it too.
- * (GET /api/v1/status has no field for it: the stream is where it shows.)
+ * GET /api/v1/status carries it as an alert for as long as it holds.
  *
  * A real prefork pool and the real control plane, over @fastify/websocket's injectWS.
  */
@@ -88,6 +88,16 @@ test('an app that keeps failing to load: the stream shows each failure with the 
     assert.ok(again.kind === 'log' && again.message.includes(APP_ERROR));
     first.ws.terminate();
     later.ws.terminate();
+
+    // Over REST, the condition is an alert while it lasts.
+    const res = await app.inject({ method: 'GET', url: '/api/v1/status', headers: { authorization: `Bearer ${viewer}` }, ...LOOPBACK });
+    assert.equal(res.statusCode, 200, res.body);
+    const alerts = (res.json() as { alerts: Array<{ id: string; level: string; message: string; since: number }> }).alerts;
+    assert.equal(alerts.length, 1, res.body);
+    assert.equal(alerts[0]!.id, 'FY00001');
+    assert.equal(alerts[0]!.level, 'error');
+    assert.ok(alerts[0]!.message.includes(APP_ERROR), alerts[0]!.message);
+    assert.ok(alerts[0]!.since > 0 && alerts[0]!.since <= Date.now());
 
     // The child that loaded the app is still there and the pool still serves.
     assert.ok(pool.snapshot().processes.some((p) => p.pid !== 0));

@@ -5,7 +5,7 @@
  *   await pool.start();
  */
 
-export { createPool, Pool, SERVER_VERSION, type ApplyResult, type ChildEvent, type ChildExitEvent, type GenerationEvent, type PoolEvents, type StatusResponse } from './primary/pool.js';
+export { createPool, Pool, SERVER_VERSION, type ApplyResult, type ChildEvent, type ChildExitEvent, type ForensicEvent, type GenerationEvent, type PoolAlert, type PoolEvents, type StatusResponse } from './primary/pool.js';
 export { PoolConfigError, resolveConfig, parseListen, type PoolConfig, type ResolvedConfig, type ConfigFieldError } from './primary/config.js';
 export type { ExitReason } from './primary/children.js';
 export { PoolError, needsNewGeneration, type PoolErrorCode } from './primary/changes.js';

@@ -63,11 +63,41 @@ export const InFlightRequestSchema = Type.Object({
 });
 export type InFlightRequest = Static<typeof InFlightRequestSchema>;
 
+/** A condition the operator must see while it lasts (e.g. an app that keeps failing to load). */
+export const AlertSchema = Type.Object({
+  id: Type.String(),
+  level: Type.Union([Type.Literal('error'), Type.Literal('warn')]),
+  message: Type.String(),
+  since: Type.Number(),
+});
+export type Alert = Static<typeof AlertSchema>;
+
+/** A request stopped by RequestTimeLimit: what it was and where its handler was stuck. */
+export const ForensicSchema = Type.Object({
+  kind: Type.String(),
+  pid: Type.Integer(),
+  slot: Type.Integer(),
+  thread: Type.Integer(),
+  generation: Type.Integer(),
+  request: Type.String(),
+  client: Type.String(),
+  vhost: Type.String(),
+  elapsedMs: Type.Number(),
+  stack: Type.String(),
+  answered503: Type.Boolean(),
+  at: Type.Number(),
+});
+export type Forensic = Static<typeof ForensicSchema>;
+
 export const StatusResponseSchema = Type.Composite([
   StatusSnapshotSchema,
   Type.Object({
     /** Every request in flight, longest-running first. */
     inFlight: Type.Array(InFlightRequestSchema),
+    /** Conditions that hold now. */
+    alerts: Type.Array(AlertSchema),
+    /** The last requests stopped by RequestTimeLimit, newest first. */
+    forensics: Type.Array(ForensicSchema),
   }),
 ]);
 export type StatusResponse = Static<typeof StatusResponseSchema>;

@@ -1,4 +1,8 @@
-/** `GET /api/v1/status`: the whole scoreboard as a snapshot (protocol/snapshot.ts), and the requests in flight with their elapsed time. */
+/**
+ * `GET /api/v1/status`: the whole scoreboard as a snapshot (protocol/snapshot.ts), the requests
+ * in flight with their elapsed time, the alerts that hold now and the last RequestTimeLimit
+ * forensics.
+ */
 
 import type { FastifyPluginAsync } from 'fastify';
 import { inFlightRequests, ProblemSchema, StatusResponseSchema, toSnapshot } from '@forkyard/protocol';
@@ -14,7 +18,7 @@ const status: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx })
     },
     handler: async () => {
       const snapshot = toSnapshot(ctx.pool.snapshot(), Date.now());
-      return { ...snapshot, inFlight: inFlightRequests(snapshot) };
+      return { ...snapshot, inFlight: inFlightRequests(snapshot), alerts: ctx.pool.alerts(), forensics: ctx.pool.forensics().reverse() };
     },
   });
 };

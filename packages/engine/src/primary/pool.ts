@@ -74,6 +74,15 @@ export interface ApplyResult {
   warnings: DirectiveWarning[];
 }
 
+/** A condition that holds until it ends (see Pool.alerts). */
+export interface PoolAlert {
+  id: string;
+  level: 'error' | 'warn';
+  message: string;
+  /** Epoch ms since when it holds. */
+  since: number;
+}
+
 /** A request stopped by RequestTimeLimit, with what it was doing. */
 export interface ForensicEvent extends Forensic {
   pid: number;
@@ -131,6 +140,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #lastFatal: string | null = null;
   #address: AddressInfo | null = null;
   readonly #forensics: ForensicEvent[] = [];
+  #fatalSince = 0;
 
   constructor(config: ResolvedConfig, given: PoolConfig = {}) {
     super();
@@ -310,6 +320,23 @@ export class Pool extends EventEmitter<PoolEvents> {
       child.proc.kill('SIGKILL');
     }
     await waitExited([child], 0, 0);
+  }
+
+  /**
+   * Conditions that hold now and that an operator must see until they end (not one-off log
+   * lines): today, an application that keeps failing to load while forking is held off.
+   */
+  alerts(): PoolAlert[] {
+    if (this.#fatalStreak === 0 || this.#lastFatal === null) return [];
+    const retryIn = Math.max(0, Math.ceil((this.#spawnHoldUntil - Date.now()) / 1000));
+    return [
+      {
+        id: 'FY00001',
+        level: 'error',
+        message: `the application fails to load (${this.#lastFatal}); ${this.#fatalStreak} failure(s) in a row, forking held off${retryIn > 0 ? `, next try in ${retryIn} s` : ''}`,
+        since: this.#fatalSince,
+      },
+    ];
   }
 
   /** The last requests stopped by RequestTimeLimit, oldest first. */
@@ -588,6 +615,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#unsent.delete(child);
     const reason = exitReason(child, code, signal);
     if (reason === 'app-error') {
+      if (this.#fatalStreak === 0) this.#fatalSince = Date.now();
       this.#lastFatal = child.fatal?.message ?? 'the application failed to load';
       this.#fatalStreak++;
       this.#spawnHoldUntil = Date.now() + Math.min(FATAL_BACKOFF_MAX_MS, 1000 * 2 ** (this.#fatalStreak - 1));
