@@ -33,8 +33,8 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Paths that belong to the control plane itself, never to the page. */
-const NOT_PAGES = [API_PREFIX, '/server-status', '/metrics'];
+/** Paths that belong to the control plane itself, never to the page: every API version, status, metrics. */
+const NOT_PAGES = ['/api', API_PREFIX, '/server-status', '/metrics'];
 
 async function isFile(path: string): Promise<boolean> {
   try {
