@@ -87,7 +87,17 @@ test('unknown routes and methods are FY_NOT_FOUND', async () => {
   await refused({ url: '/api/v1/nothing-here' }, 404, 'FY_NOT_FOUND');
   await refused({ url: '/api/v2/status' }, 404, 'FY_NOT_FOUND');
   await refused({ method: 'DELETE', url: '/api/v1/directives' }, 404, 'FY_NOT_FOUND');
-  await refused({ url: '/', as: null }, 404, 'FY_NOT_FOUND');
+  await refused({ url: '/metrics/nothing-here', as: null }, 404, 'FY_NOT_FOUND');
+  await refused({ method: 'DELETE', url: '/', as: null }, 404, 'FY_NOT_FOUND');
+});
+
+test('the dashboard answers at / and for its page paths, never for API paths', async () => {
+  const page = await h.call({ url: '/', as: null });
+  assert.equal(page.statusCode, 200);
+  assert.match(String(page.headers['content-type']), /^text\/html/);
+  assert.match(page.body, /<title>Forkyard<\/title>/);
+  const deep = await h.call({ url: '/some/page', as: null });
+  assert.equal(deep.statusCode, 200, 'page paths fall back to the single page');
 });
 
 test('a pid that is not a child of this pool: FY_CHILD_UNKNOWN, audited as a failed change', async () => {
