@@ -12,6 +12,9 @@ function verdict(pass) {
 export function judge(section) {
   return section.targets.map((t) => {
     const row = section.rows.find((r) => r.key === t.key);
+    if (section.kind === 'frames') {
+      return { label: row.label, measured: `p95 ${ms1(row.p95)} ms`, target: `p95 ≤ ${t.value} ms (one 60 Hz frame)`, pass: row.frames > 0 && row.p95 <= t.value };
+    }
     if (section.kind === 'latency') {
       return { label: row.label, measured: `p50 ${ms1(row.p50)} ms`, target: `p50 < ${t.value} ms`, pass: row.n > 0 && row.p50 < t.value };
     }
@@ -43,6 +46,14 @@ function throughputSection(s) {
   }
   const lines = s.rows.map(directivesLine).filter(Boolean);
   if (lines.length > 0) out.push('', 'Effective directives (after httpd\'s adjustments):', '', ...lines);
+  return out;
+}
+
+function framesSection(s) {
+  const out = [s.intro];
+  if (s.rows.length === 0) return out;
+  out.push('', '| Page | frames | fps | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | canvas paint p95 (ms) | store update p95 (ms) |', '|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const r of s.rows) out.push(`| ${r.label} | ${r.frames} | ${r.fps} | ${ms1(r.p50)} | ${ms1(r.p95)} | ${ms1(r.p99)} | ${ms1(r.max)} | ${r.paintP95 ?? '—'} | ${r.storeP95 ?? '—'} |`);
   return out;
 }
 
@@ -130,7 +141,7 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, loa
   );
   sections.forEach((s, i) => {
     out.push('', `## ${i + 1}. ${s.title}`, '');
-    out.push(...(s.kind === 'latency' ? latencySection(s) : throughputSection(s)));
+    out.push(...(s.kind === 'latency' ? latencySection(s) : s.kind === 'frames' ? framesSection(s) : throughputSection(s)));
     out.push('', ...judge(s).map((j) => `- Target: ${j.label} ${j.target} — measured ${j.measured}: ${verdict(j.pass)}`));
   });
   return `${out.join('\n')}\n`;

@@ -4,5 +4,6 @@ import keepalive from './keepalive.mjs';
 import close from './close.mjs';
 import cpu from './cpu.mjs';
 import childReady from './child-ready.mjs';
+import dashboard from './dashboard-frames.mjs';
 
-export const SUITES = [keepalive, close, cpu, childReady];
+export const SUITES = [keepalive, close, cpu, childReady, dashboard];
