@@ -110,11 +110,11 @@ export function LoadTestPanel() {
   const [outcome, setOutcome] = useState<OutcomeValue | null>(null);
   const steady = SCENARIOS.find((s) => s.name === scenario)?.steady ?? true;
 
-  const start = async (compare: boolean, e?: FormEvent) => {
+  const start = async (compare: boolean, e?: FormEvent, preset?: LoadTestStartBody) => {
     e?.preventDefault();
-    const body: LoadTestStartBody = { scenario };
-    if (steady) body.connections = Number(connections);
-    if (scenario !== 'ramp') body.durationSeconds = Number(seconds);
+    const body: LoadTestStartBody = preset ?? { scenario };
+    if (!preset && steady) body.connections = Number(connections);
+    if (!preset && scenario !== 'ramp') body.durationSeconds = Number(seconds);
     if (compare) body.compare = true;
     setOutcome({ kind: 'pending', text: compare ? 'Starting the comparison…' : 'Starting…' });
     try {
@@ -148,6 +148,15 @@ export function LoadTestPanel() {
           </button>
           <button type="button" className="btn" disabled={!can.allowed || running} title={can.reason ?? undefined} onClick={() => void start(true)}>
             Run under all three MPMs
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!can.allowed || running}
+            title={can.reason ?? 'Idle keep-alive clients plus probe requests under prefork, worker and event in turn: watch K fill the grid and probes stall under prefork and worker, not under event'}
+            onClick={() => void start(true, undefined, { scenario: 'idle-keepalive', durationSeconds: 10 })}
+          >
+            Keep-alive showcase
           </button>
         </div>
       </form>
