@@ -21,6 +21,7 @@ import { fromWire, toWire, type ListenerToThread, type ThreadInit, type ThreadTo
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
 import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
 import { startReporter } from './reporter.js';
+import { directUnavailable, dupForThread, holdUnread } from './fd.js';
 import { captureThreadStack } from './stack.js';
 
 const THREAD_MAIN = fileURLToPath(new URL('../thread/main.js', import.meta.url));
@@ -48,6 +49,8 @@ interface Conn {
   keepAliveTimer: NodeJS.Timeout | null;
   /** When the thread last sent response bytes (to tell whether a stuck request can still get a 503). */
   lastWriteAt: number;
+  /** Served directly by a thread on its own descriptor; `socket` is the unread lifeline. */
+  direct: boolean;
 }
 
 interface ThreadSlot {
@@ -60,6 +63,11 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
   const event = init.mpm === 'event';
   const T = init.threadsPerChild;
   const sab = createSlotBuffer(T);
+  const writeClock = new SharedArrayBuffer(8 * T);
+  const lastWrite = new Float64Array(writeClock);
+  // worker binds a connection to one thread for its life: the thread can own the socket.
+  // event may move a parked connection to another thread between requests: it relays.
+  const direct = !event && directUnavailable === '';
   const reader = new SlotReader(sab);
   for (let i = 0; i < T; i++) new SlotWriter(sab, i).status('S', Date.now());
   let directives = init.directives;
@@ -138,6 +146,17 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     conn.held = [];
     if (held) conn.forwarded += held.byteLength;
     const s = conn.socket;
+    if (conn.direct) {
+      const fd = dupForThread(s);
+      if (fd !== null) {
+        lastWrite[i] = 0;
+        post(i, { t: 'adopt', id: conn.id, fd, served: conn.served });
+        return;
+      }
+      // The socket is gone or cannot be duplicated: relay this one.
+      conn.direct = false;
+      relay(conn);
+    }
     if (conn.home === i) {
       // The thread still holds this connection from its last request: just pass the bytes on.
       if (head) post(i, { t: 'data', id: conn.id, chunk: head }, wire!.transfer);
@@ -194,10 +213,9 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     conn.keepAliveTimer = setTimeout(() => lingeringClose(conn), directives.KeepAliveTimeout * 1000);
   };
 
-  const adopt = (id: number, socket: Socket): void => {
-    accepted++;
-    const conn: Conn = { id, socket, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0 };
-    conns.set(id, conn);
+  /** Relay: the listener reads the socket and moves its bytes to and from the bound thread. */
+  const relay = (conn: Conn): void => {
+    const { socket, id } = conn;
     socket.on('data', (chunk: Buffer) => {
       if (conn.thread >= 0) {
         conn.forwarded += chunk.byteLength;
@@ -215,6 +233,14 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       if (conn.thread >= 0) post(conn.thread, { t: 'eof', id });
       else socket.end();
     });
+  };
+
+  const adopt = (id: number, socket: Socket): void => {
+    accepted++;
+    const conn: Conn = { id, socket, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct };
+    conns.set(id, conn);
+    if (direct) holdUnread(socket);
+    else relay(conn);
     socket.on('error', () => undefined);
     socket.on('close', () => closeConn(conn));
     if (directives.MaxConnectionsPerChild > 0 && accepted >= directives.MaxConnectionsPerChild) {
@@ -263,6 +289,11 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
         return;
       case 'idle': {
         const t = threads[i]!;
+        if (conn?.direct && conn.thread === i) {
+          // The thread closed its descriptor; the lifeline is the last one: closing it ends the connection.
+          conn.thread = -1;
+          conn.socket.destroy();
+        }
         if (conn && conn.home === i) conn.home = -1;
         if (t.conn && t.conn.id === msg.id) {
           if (t.conn.thread === i) t.conn.thread = -1;
@@ -281,7 +312,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
   };
 
   const startThread = (i: number): void => {
-    const data: ThreadInit = { index: i, sab, app: init.app, directives, event };
+    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, writeClock };
     const worker = new Worker(THREAD_MAIN, { workerData: data });
     threads[i] = { worker, ready: false, conn: null };
     worker.on('message', (msg: ThreadToListener) => fromThread(i, msg));
@@ -332,7 +363,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       killing.delete(i); // it finished while the stack was taken
       return;
     }
-    const answer503 = !t.conn || t.conn.lastWriteAt < startTime;
+    const answer503 = !t.conn || (t.conn.direct ? lastWrite[i]! : t.conn.lastWriteAt) < startTime;
     killing.set(i, { answer503 });
     send({ act: 'forensic', kind: 'RequestTimeLimit', thread: i, request: rec.request, client: rec.client, vhost: rec.vhost, elapsedMs: Date.now() - startTime, stack, answered503: answer503 });
     await t.worker.terminate();

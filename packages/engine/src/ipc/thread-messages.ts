@@ -13,6 +13,8 @@ export interface ThreadInit {
   app: string | null;
   directives: ChildDirectives;
   event: boolean;
+  /** Float64 per thread: when it last wrote response bytes on a directly served socket (ms). */
+  writeClock: SharedArrayBuffer;
 }
 
 export interface ConnOpen {
@@ -29,6 +31,8 @@ export interface ConnOpen {
 
 export type ListenerToThread =
   | ({ t: 'open' } & ConnOpen)
+  /** Direct transport: the thread's own descriptor of the connection, to serve as a net.Socket. */
+  | { t: 'adopt'; id: number; fd: number; served: number }
   | { t: 'data'; id: number; chunk: WireBytes }
   | { t: 'eof'; id: number }
   /** The client's socket is closed: forget the connection. */

@@ -50,7 +50,9 @@ export function makeChild(init: ChildInit, limit: number, recycleAfter: number):
   const proc = fork(CHILD_MAIN, [], {
     env: { ...process.env, FORKYARD_CHILD: JSON.stringify(init) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [],
+    // Children do not inherit the primary's flags; FORKYARD_CHILD_EXECARGV gives them their own
+    // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every child and thread).
+    execArgv: process.env.FORKYARD_CHILD_EXECARGV?.split(' ').filter(Boolean) ?? [],
   });
   return {
     slot: init.slot,

@@ -7,6 +7,7 @@
  */
 
 import { Session } from 'node:inspector';
+import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../app/load.js';
 import { applyTimeouts, createSlotServer, type StatusPage } from '../http/serve.js';
@@ -34,6 +35,8 @@ let directives: ChildDirectives = init.directives;
 let stopping = false;
 /** Connections this thread holds: the one it serves, and (event) parked ones it served before. */
 const sockets = new Map<number, PortSocket>();
+/** When this thread last wrote to a directly served socket, read by the listener's RequestTimeLimit watchdog. */
+const writeClock = new Float64Array(init.writeClock);
 let seq = 0;
 const statusWaits = new Map<number, { resolve: (p: StatusPage) => void; reject: (e: Error) => void }>();
 
@@ -67,8 +70,8 @@ const server = createSlotServer({
     return true;
   },
   onIdle: (socket) => {
-    const s = socket as PortSocket;
-    if (sockets.get(s.id) === s) sockets.delete(s.id);
+    const s = socket as PortSocket | DirectSocket;
+    if (s instanceof PortSocket && sockets.get(s.id) === s) sockets.delete(s.id);
     post({ t: 'idle', id: s.id });
   },
 });
@@ -83,6 +86,25 @@ function forget(id: number): void {
   s.destroy();
 }
 
+/** A connection served directly: a real socket on this thread's own descriptor. */
+interface DirectSocket extends Socket {
+  id: number;
+  forkyardServed: number;
+}
+
+function adopt(id: number, fd: number, served: number): void {
+  const socket = new Socket({ fd, readable: true, writable: true }) as DirectSocket;
+  socket.id = id;
+  socket.forkyardServed = served;
+  // RequestTimeLimit answers 503 only if nothing of the response went out: stamp each write.
+  const write = socket.write;
+  socket.write = function (this: DirectSocket, ...args: unknown[]): boolean {
+    writeClock[init.index] = Date.now();
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof socket.write;
+  server.emit('connection', socket);
+}
+
 const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t: K }>) => void } = {
   open: (msg) => {
     const socket = new PortSocket(msg, post);
@@ -90,6 +112,7 @@ const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t
     server.emit('connection', socket);
     if (msg.head) socket.deliver(msg.head);
   },
+  adopt: (msg) => adopt(msg.id, msg.fd, msg.served),
   data: (msg) => {
     sockets.get(msg.id)?.deliver(msg.chunk);
   },

@@ -1,0 +1,64 @@
+/**
+ * How connections reach a worker/event thread.
+ *
+ *   direct  the thread gets its own descriptor of the socket (dup(2), native/fd.c) and serves
+ *           it with a real net.Socket; no connection bytes cross threads. The listener keeps
+ *           the original, unread, as the connection's lifeline (the 503 of RequestTimeLimit,
+ *           and the close once the thread is done with it).
+ *   relay   the listener reads and writes the socket and moves the bytes over the thread's
+ *           port. Used by event (a parked connection's next request may go to another thread)
+ *           and wherever native/fd.node could not be built.
+ *
+ * FORKYARD_THREAD_TRANSPORT=relay forces the relay for every MPM.
+ */
+
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+
+type Dup = (fd: number) => number;
+
+function load(): { dup: Dup | null; reason: string } {
+  if (process.env.FORKYARD_THREAD_TRANSPORT === 'relay') return { dup: null, reason: 'FORKYARD_THREAD_TRANSPORT=relay' };
+  try {
+    const mod = createRequire(import.meta.url)('../../native/fd.node') as { dup: Dup };
+    return { dup: mod.dup, reason: '' };
+  } catch (err) {
+    return { dup: null, reason: `native/fd.node unavailable (${(err as Error).message.split('\n')[0]})` };
+  }
+}
+
+const loaded = load();
+
+/** Why the direct transport is off, or '' when it is available. */
+export const directUnavailable = loaded.reason;
+
+interface StreamHandle {
+  fd?: number;
+  reading?: boolean;
+  readStop?: () => number;
+}
+
+/**
+ * Stops the listener from ever reading a socket (net.Socket starts reading when it is built
+ * around a received handle): the bytes are left in the kernel for the thread.
+ */
+export function holdUnread(socket: Socket): void {
+  const handle = (socket as unknown as { _handle?: StreamHandle })._handle;
+  if (handle?.readStop) {
+    handle.reading = false;
+    handle.readStop();
+  }
+  socket.pause();
+}
+
+/** A new descriptor of the socket for a thread, or null (relay it). */
+export function dupForThread(socket: Socket): number | null {
+  if (!loaded.dup) return null;
+  const fd = (socket as unknown as { _handle?: StreamHandle })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return null;
+  try {
+    return loaded.dup(fd);
+  } catch {
+    return null;
+  }
+}
