@@ -35,6 +35,7 @@ export const directUnavailable = loaded.reason;
 interface StreamHandle {
   fd?: number;
   reading?: boolean;
+  readStart?: () => number;
   readStop?: () => number;
 }
 
@@ -49,6 +50,19 @@ export function holdUnread(socket: Socket): void {
     handle.readStop();
   }
   socket.pause();
+}
+
+/**
+ * The listener reads the socket after all (a parked connection lent by its busy thread). The
+ * handle is started by hand: net.Socket believes a read is still pending from its first one.
+ */
+export function startReading(socket: Socket): void {
+  const handle = (socket as unknown as { _handle?: StreamHandle })._handle;
+  if (handle?.readStart && !handle.reading) {
+    handle.reading = true;
+    handle.readStart();
+  }
+  socket.resume();
 }
 
 /** A new descriptor of the socket for a thread, or null (relay it). */

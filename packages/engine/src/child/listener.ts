@@ -18,10 +18,11 @@ import { Worker } from 'node:worker_threads';
 import { SERVICE_UNAVAILABLE } from '../http/serve.js';
 import { EXIT_CHILDFATAL, type ActTable, type ChildInit, type PrimaryToChild, type ProcessCounters } from '../ipc/messages.js';
 import { fromWire, toWire, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
+import { ThreadShared } from '../ipc/thread-shared.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
 import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
 import { startReporter } from './reporter.js';
-import { directUnavailable, dupForThread, holdUnread } from './fd.js';
+import { directUnavailable, dupForThread, holdUnread, startReading } from './fd.js';
 import { captureThreadStack } from './stack.js';
 
 const THREAD_MAIN = fileURLToPath(new URL('../thread/main.js', import.meta.url));
@@ -51,6 +52,10 @@ interface Conn {
   lastWriteAt: number;
   /** Served directly by a thread on its own descriptor; `socket` is the unread lifeline. */
   direct: boolean;
+  /** Direct event: its thread is answering asynchronously and lent it here to watch. */
+  lent: boolean;
+  /** The listener's own read handlers are installed (lent or orphaned direct connections). */
+  watched: boolean;
 }
 
 interface ThreadSlot {
@@ -63,11 +68,14 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
   const event = init.mpm === 'event';
   const T = init.threadsPerChild;
   const sab = createSlotBuffer(T);
-  const writeClock = new SharedArrayBuffer(8 * T);
-  const lastWrite = new Float64Array(writeClock);
-  // worker binds a connection to one thread for its life: the thread can own the socket.
-  // event may move a parked connection to another thread between requests: it relays.
-  const direct = !event && directUnavailable === '';
+  const shared = new ThreadShared(T);
+  // Direct transport: a thread owns each connection it is given. worker binds it for its life
+  // (the thread is held, K, between requests); event parks it on its thread between requests
+  // with the slot free, so the thread serves other connections meanwhile.
+  const direct = directUnavailable === '';
+  /** Direct event: threads are not bound to one connection; where the next one goes. */
+  const spread = direct && event;
+  let nextThread = 0;
   const reader = new SlotReader(sab);
   for (let i = 0; i < T; i++) new SlotWriter(sab, i).status('S', Date.now());
   let directives = init.directives;
@@ -87,12 +95,23 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       else if (c.parked && c.socket.writableLength > 0) writing++;
       else if (c.parked) keepAlive++;
     }
+    if (spread) for (let i = 0; i < T; i++) keepAlive += shared.parked(i);
     return { connections: conns.size, writeCompletion: writing, keepAlive, lingeringClose: closing, notAccepting: !accepting };
   };
   const flush = startReporter(reader, counters, init.reportInterval);
   setStatusFlush(() => flush());
 
-  const idleThreads = (): number => threads.reduce((n, t) => n + (t.ready && t.conn === null ? 1 : 0), 0);
+  /** A thread that can take a connection now: relay and worker bind one at a time; a direct event thread is idle while it answers nothing. */
+  const isIdle = (i: number): boolean => {
+    const t = threads[i];
+    if (!t?.ready || killing.has(i)) return false;
+    return spread ? shared.current(i) === 0 : t.conn === null;
+  };
+  const idleThreads = (): number => {
+    let n = 0;
+    for (let i = 0; i < T; i++) if (isIdle(i)) n++;
+    return n;
+  };
 
   /**
    * httpd's connections_above_limit, plus "no idle thread"; told to the primary on change.
@@ -147,10 +166,11 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     if (held) conn.forwarded += held.byteLength;
     const s = conn.socket;
     if (conn.direct) {
+      conn.lent = false;
       const fd = dupForThread(s);
       if (fd !== null) {
-        lastWrite[i] = 0;
-        post(i, { t: 'adopt', id: conn.id, fd, served: conn.served });
+        if (spread) t.conn = null;
+        post(i, { t: 'adopt', id: conn.id, fd, served: conn.served, head }, wire ? wire.transfer : []);
         return;
       }
       // The socket is gone or cannot be duplicated: relay this one.
@@ -174,6 +194,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
 
   /** Give waiting connections to idle threads, oldest first, each to its home thread if idle. */
   const schedule = (): void => {
+    if (spread) return scheduleSpread();
     while (waiting.length > 0) {
       const conn = waiting[0]!;
       const home = conn.home >= 0 ? threads[conn.home] : undefined;
@@ -184,6 +205,40 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     }
     updateAccepting();
   };
+
+  /**
+   * Direct event: each waiting connection to the next idle thread in turn (a thread that has
+   * just been given one has not yet marked itself busy). With none idle, the threads are asked
+   * to say when one frees up.
+   */
+  const scheduleSpread = (): void => {
+    for (;;) {
+      // Ask first, then look: a thread that frees up after the look sees the request (both sides
+      // use sequentially consistent atomics), so a free thread is never missed.
+      shared.wantFree = true;
+      let i = -1;
+      for (let k = 0; k < T && waiting.length > 0; k++) {
+        const j = (nextThread + k) % T;
+        if (isIdle(j)) {
+          i = j;
+          break;
+        }
+      }
+      if (i < 0) break;
+      nextThread = (i + 1) % T;
+      const conn = waiting.shift()!;
+      if (conns.has(conn.id)) bind(conn, i);
+    }
+    shared.wantFree = waiting.length > 0;
+    updateAccepting();
+  };
+  // Threads send no message per request: a child that stopped accepting (every thread busy, or
+  // AsyncRequestWorkerFactor's connection limit) looks again every ACCEPTING_SETTLE_MS.
+  if (spread) {
+    setInterval(() => {
+      if (waiting.length > 0 || !accepting) schedule();
+    }, ACCEPTING_SETTLE_MS).unref();
+  }
 
   const closeConn = (conn: Conn): void => {
     if (!conns.delete(conn.id)) return;
@@ -235,9 +290,47 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     });
   };
 
+  /**
+   * The listener reads a direct connection's lifeline itself: lent by its busy thread, or left
+   * behind by a thread that died. Its first bytes (a next request) make it wait for an idle
+   * thread, which gets them with the connection; the thread that lent it forgets it.
+   */
+  const watch = (conn: Conn): void => {
+    const { socket, id } = conn;
+    if (!conn.watched) {
+      conn.watched = true;
+      socket.on('data', (chunk: Buffer) => {
+        if (!conn.direct) return;
+        holdUnread(socket);
+        if (conn.lent && conn.thread >= 0) post(conn.thread, { t: 'drop', id });
+        conn.lent = false;
+        conn.thread = -1;
+        conn.held.push(chunk);
+        if (!waiting.includes(conn)) waiting.push(conn);
+        schedule();
+      });
+      socket.on('end', () => {
+        if (!conn.direct) return;
+        if (conn.lent && conn.thread >= 0) post(conn.thread, { t: 'drop', id });
+        conn.lent = false;
+        conn.thread = -1;
+        socket.destroy();
+      });
+    }
+    startReading(socket);
+  };
+
+  /** A direct connection whose thread died while it was parked there: held here as the relay does, until its next request or KeepAliveTimeout. */
+  const orphan = (conn: Conn): void => {
+    conn.lent = false;
+    conn.thread = -1;
+    watch(conn);
+    park(conn);
+  };
+
   const adopt = (id: number, socket: Socket): void => {
     accepted++;
-    const conn: Conn = { id, socket, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct };
+    const conn: Conn = { id, socket, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct, lent: false, watched: false };
     conns.set(id, conn);
     if (direct) holdUnread(socket);
     else relay(conn);
@@ -287,6 +380,30 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
         park(conn);
         schedule();
         return;
+      case 'free':
+        schedule();
+        return;
+      case 'lend':
+        for (const [id, served] of msg.conns) {
+          const c = conns.get(id);
+          if (!c || !c.direct || c.thread !== i) continue;
+          c.lent = true;
+          c.served = served;
+          watch(c);
+        }
+        return;
+      case 'reclaim': {
+        const ids: number[] = [];
+        for (const c of conns.values()) {
+          if (!c.lent || c.thread !== i) continue;
+          holdUnread(c.socket);
+          c.lent = false;
+          ids.push(c.id);
+        }
+        if (ids.length > 0) post(i, { t: 'return', ids });
+        schedule();
+        return;
+      }
       case 'idle': {
         const t = threads[i]!;
         if (conn?.direct && conn.thread === i) {
@@ -312,7 +429,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
   };
 
   const startThread = (i: number): void => {
-    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, writeClock };
+    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, shared: shared.sab };
     const worker = new Worker(THREAD_MAIN, { workerData: data });
     threads[i] = { worker, ready: false, conn: null };
     worker.on('message', (msg: ThreadToListener) => fromThread(i, msg));
@@ -323,7 +440,9 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       if (threads[i]?.worker !== worker || exiting) return;
       // A thread died (uncaught error in the app, or stopped by RequestTimeLimit): its
       // connection goes — with a 503 if nothing of the response was sent — and it is replaced.
-      const conn = threads[i]!.conn;
+      const conn = spread ? conns.get(shared.current(i)) : threads[i]!.conn;
+      shared.setCurrent(i, 0);
+      shared.setParked(i, 0);
       const killed = killing.get(i);
       killing.delete(i);
       if (conn && killed?.answer503) {
@@ -331,7 +450,10 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
         conn.closing = true;
         setTimeout(() => conn.socket.destroy(), LINGER_MS).unref();
       } else if (conn) conn.socket.destroy();
-      for (const c of conns.values()) if (c.home === i) c.home = -1;
+      for (const c of conns.values()) {
+        if (c.home === i) c.home = -1;
+        if (c !== conn && c.direct && c.thread === i) orphan(c);
+      }
       new SlotWriter(sab, i).status('.', Date.now());
       startThread(i);
     });
@@ -363,7 +485,8 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       killing.delete(i); // it finished while the stack was taken
       return;
     }
-    const answer503 = !t.conn || (t.conn.direct ? lastWrite[i]! : t.conn.lastWriteAt) < startTime;
+    const conn = spread ? conns.get(shared.current(i)) : t.conn;
+    const answer503 = !conn || (conn.direct ? shared.lastWrite(i) : conn.lastWriteAt) < startTime;
     killing.set(i, { answer503 });
     send({ act: 'forensic', kind: 'RequestTimeLimit', thread: i, request: rec.request, client: rec.client, vhost: rec.vhost, elapsedMs: Date.now() - startTime, stack, answered503: answer503 });
     await t.worker.terminate();
@@ -394,7 +517,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       // client may be sending its next request at that very moment and see the connection
       // drop. Forkyard keeps them to their KeepAliveTimeout and answers a next request with
       // `Connection: close`, so a graceful stop loses nothing.
-      for (let i = 0; i < T; i++) if (!threads[i]?.conn) new SlotWriter(sab, i).status('G', Date.now());
+      for (let i = 0; i < T; i++) if (spread ? shared.current(i) === 0 : !threads[i]?.conn) new SlotWriter(sab, i).status('G', Date.now());
       maybeExit();
     },
     directives: (msg) => {

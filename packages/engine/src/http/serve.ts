@@ -29,12 +29,25 @@ export interface SlotServerOptions {
   statusPage: (query: string, host: string, localAddress: string) => Promise<StatusPage>;
   /** True once the child is going away: responses then carry `Connection: close`. */
   stopping: () => boolean;
-  /** Called after each response that keeps the connection alive. Returning true (event MPM)
-   * means the listener parks the connection: the slot goes back to `_` and the listener, not
-   * this server, times the keep-alive out. The socket stays here for a quick return. */
-  onKeptAlive?: (socket: Duplex) => boolean;
+  /** Called after each response that keeps the connection alive. Event MPM parks it: the slot
+   * goes back to `_` at once. 'listener': the listener holds it and times the keep-alive out
+   * (the socket stays here for a quick return); 'thread': it stays parked on this thread, which
+   * times it out. false: the connection holds the slot in K (worker, prefork). */
+  onKeptAlive?: (socket: Duplex) => 'listener' | 'thread' | false;
   /** The connection is gone (closed or handed over) and the slot is ready again. */
   onIdle: (socket: Duplex) => void;
+  /**
+   * Event with the direct transport: this server holds many connections (kept-alive ones stay
+   * here between requests) yet answers one request at a time, as the slot it is. A request
+   * that arrives while another connection's is being answered waits for it.
+   */
+  exclusive?: boolean;
+  /** A request on `socket` is about to be answered. */
+  onRequestStart?: (socket: Duplex) => void;
+  /** Exclusive: no request is being answered any more. */
+  onFree?: () => void;
+  /** Exclusive: the request being answered did not finish in the handler's synchronous part. */
+  onBlocked?: () => void;
 }
 
 /** Connection-level facts the server needs that a Duplex from a thread carries as properties. */
@@ -80,6 +93,9 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
    */
   let current: Duplex | null = null;
   const state = new WeakMap<Duplex, { served: number; inFlight: number }>();
+  /** Exclusive: the connection whose request is being answered, and requests waiting for it. */
+  let answering: Duplex | null = null;
+  const queue: Array<[IncomingMessage, ServerResponse]> = [];
 
   const release = (socket: Duplex): void => {
     if (current === socket) {
@@ -91,8 +107,10 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
 
   server.on('connection', (socket: Duplex & ConnInfo) => {
     state.set(socket, { served: socket.forkyardServed ?? 0, inFlight: 0 });
-    current = socket;
-    slot.connection(socket.remoteAddress ?? '', Date.now(), socket.forkyardServed ?? 0);
+    if (answering === null) {
+      current = socket;
+      slot.connection(socket.remoteAddress ?? '', Date.now(), socket.forkyardServed ?? 0);
+    }
     let handedOver = false;
     socket.once('close', () => {
       if (!handedOver) release(socket);
@@ -103,8 +121,34 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     });
   });
 
+  const nextInQueue = (): void => {
+    answering = null;
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (next[0].socket.destroyed) continue;
+      return answer(next[0], next[1]);
+    }
+    opts.onFree?.();
+  };
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (opts.exclusive && answering !== null && answering !== req.socket) {
+      queue.push([req, res]);
+      return;
+    }
+    answer(req, res);
+  });
+
+  function answer(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket as unknown as Duplex & ConnInfo;
+    if (opts.exclusive) {
+      answering = socket;
+      // 'close' follows 'finish', and also comes when the client goes away mid-response.
+      res.once('close', () => {
+        // A pipelined request on the same connection keeps the slot until its own response.
+        if (answering === socket && (socket.destroyed || (state.get(socket)?.inFlight ?? 0) === 0)) nextInQueue();
+      });
+    }
+    opts.onRequestStart?.(socket);
     const st = state.get(socket) ?? { served: 0, inFlight: 0 };
     current = socket;
     const d = opts.directives();
@@ -115,6 +159,8 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     const bytesBefore = socket.bytesWritten ?? 0;
     st.served++;
     st.inFlight++;
+    // Carried with the connection if it moves to another thread (MaxKeepAliveRequests).
+    socket.forkyardServed = st.served;
     setKeepAlive(req, res, d, st.served, opts.stopping());
 
     res.once('finish', () => {
@@ -127,9 +173,10 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
       // exactly KeepAliveTimeout for the next request. Re-arm it, unless a pipelined request
       // is still being answered (then Node keeps Timeout running).
       if (kept && st.inFlight === 0 && d.KeepAliveTimeout > 0) (socket as Duplex & TimeoutSocket).setTimeout(d.KeepAliveTimeout * 1000);
-      // Event: the listener parks the connection; this slot is free at once (no K held).
-      if (kept && st.inFlight === 0 && opts.onKeptAlive?.(socket)) {
-        (socket as Duplex & TimeoutSocket).setTimeout(0);
+      // Event: the connection is parked; this slot is free at once (no K held).
+      const parked = kept && st.inFlight === 0 ? opts.onKeptAlive?.(socket) : false;
+      if (parked) {
+        if (parked === 'listener') (socket as Duplex & TimeoutSocket).setTimeout(0);
         if (current === socket) {
           current = null;
           slot.status('_', Date.now());
@@ -138,12 +185,11 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     });
 
     if (d.LimitRequestBody > 0 && !limitRequestBody(req, res, d.LimitRequestBody)) return;
-    if (isStatusRequest(req)) {
-      serveStatus(req, res, socket, opts);
-      return;
-    }
-    runHandler(opts.handler, req, res);
-  });
+    if (isStatusRequest(req)) serveStatus(req, res, socket, opts);
+    else runHandler(opts.handler, req, res);
+    // The handler went asynchronous: this slot stays busy past this turn of the event loop.
+    if (!res.writableEnded) opts.onBlocked?.();
+  }
 
   return server;
 }

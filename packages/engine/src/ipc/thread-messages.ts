@@ -13,8 +13,8 @@ export interface ThreadInit {
   app: string | null;
   directives: ChildDirectives;
   event: boolean;
-  /** Float64 per thread: when it last wrote response bytes on a directly served socket (ms). */
-  writeClock: SharedArrayBuffer;
+  /** ThreadShared: last write, current connection and parked count per thread. */
+  shared: SharedArrayBuffer;
 }
 
 export interface ConnOpen {
@@ -32,7 +32,7 @@ export interface ConnOpen {
 export type ListenerToThread =
   | ({ t: 'open' } & ConnOpen)
   /** Direct transport: the thread's own descriptor of the connection, to serve as a net.Socket. */
-  | { t: 'adopt'; id: number; fd: number; served: number }
+  | { t: 'adopt'; id: number; fd: number; served: number; head: WireBytes | null }
   | { t: 'data'; id: number; chunk: WireBytes }
   | { t: 'eof'; id: number }
   /** The client's socket is closed: forget the connection. */
@@ -41,6 +41,8 @@ export type ListenerToThread =
   | { t: 'drop'; id: number }
   /** The socket took everything up to a `write` sent with `wait` (its buffer is below its high-water mark). */
   | { t: 'drain'; id: number }
+  /** Direct event: the lent connections the listener did not take; the thread reads them again. */
+  | { t: 'return'; ids: number[] }
   | { t: 'directives'; directives: ChildDirectives }
   | { t: 'stopping' }
   | { t: 'status-reply'; seq: number; page: StatusPage | null; error?: string };
@@ -57,6 +59,13 @@ export type ThreadToListener =
   | { t: 'release'; id: number; received: number }
   /** The thread is done with the connection (closed or dropped). */
   | { t: 'idle'; id: number }
+  /** Direct event: this thread has finished a request while the listener has connections waiting. */
+  | { t: 'free' }
+  /** Direct event: the thread is answering asynchronously and has stopped reading these parked
+   * connections ([id, requests served]); the listener watches them meanwhile. */
+  | { t: 'lend'; conns: Array<[number, number]> }
+  /** Direct event: the thread is free again and wants its lent connections back. */
+  | { t: 'reclaim' }
   | { t: 'status'; seq: number; query: string; host: string; localAddress: string };
 
 /**

@@ -12,7 +12,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../app/load.js';
 import { applyTimeouts, createSlotServer, type StatusPage } from '../http/serve.js';
 import type { ChildDirectives } from '../ipc/messages.js';
-import type { ListenerToThread, ThreadInit, ThreadToListener } from '../ipc/thread-messages.js';
+import { fromWire, type ListenerToThread, type ThreadInit, type ThreadToListener, type WireBytes } from '../ipc/thread-messages.js';
+import { ThreadShared } from '../ipc/thread-shared.js';
 import { SlotWriter } from '../scoreboard/slot-buffer.js';
 import { PortSocket } from './port-socket.js';
 
@@ -35,8 +36,23 @@ let directives: ChildDirectives = init.directives;
 let stopping = false;
 /** Connections this thread holds: the one it serves, and (event) parked ones it served before. */
 const sockets = new Map<number, PortSocket>();
-/** When this thread last wrote to a directly served socket, read by the listener's RequestTimeLimit watchdog. */
-const writeClock = new Float64Array(init.writeClock);
+const shared = new ThreadShared(init.shared);
+/** Event, direct transport: kept-alive connections parked on this thread between requests. */
+const parked = new Set<DirectSocket>();
+const setParked = (): void => shared.setParked(init.index, parked.size);
+/**
+ * Parked connections lent to the listener while this thread answers an asynchronous request:
+ * this thread stops reading them, the listener watches them, and a next request that arrives
+ * meanwhile goes to an idle thread instead of waiting here (httpd's event MPM: any worker).
+ */
+const lent = new Map<number, DirectSocket>();
+
+interface ReadHandle {
+  reading: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+const handleOf = (s: DirectSocket): ReadHandle | null => (s as unknown as { _handle: ReadHandle | null })._handle;
 let seq = 0;
 const statusWaits = new Map<number, { resolve: (p: StatusPage) => void; reject: (e: Error) => void }>();
 
@@ -63,15 +79,50 @@ const server = createSlotServer({
   statusPage,
   stopping: () => stopping,
   onKeptAlive: (socket) => {
-    // Event: a kept-alive connection goes back to the listener between requests.
     if (!init.event) return false;
-    const s = socket as PortSocket;
-    post({ t: 'release', id: s.id, received: s.bytesRead });
-    return true;
+    if (socket instanceof PortSocket) {
+      // Relay: a kept-alive connection goes back to the listener between requests.
+      post({ t: 'release', id: socket.id, received: socket.bytesRead });
+      return 'listener';
+    }
+    // Direct: it stays parked on this thread, which is free for other connections meanwhile.
+    (socket as DirectSocket).parkedAt = (socket as DirectSocket).bytesRead;
+    parked.add(socket as DirectSocket);
+    setParked();
+    return 'thread';
+  },
+  exclusive: init.event,
+  onRequestStart: (socket) => {
+    const s = socket as PortSocket | DirectSocket;
+    shared.setCurrent(init.index, s.id);
+    if (parked.delete(s as DirectSocket)) setParked();
+  },
+  onBlocked: () => {
+    const conns: Array<[number, number]> = [];
+    for (const s of parked) {
+      // Part of a next request already read: it stays, and is answered after this one.
+      if (s.bytesRead !== s.parkedAt || lent.has(s.id)) continue;
+      const h = handleOf(s);
+      if (!h) continue;
+      h.reading = false;
+      h.readStop();
+      lent.set(s.id, s);
+      conns.push([s.id, served(s)]);
+    }
+    if (conns.length > 0) post({ t: 'lend', conns });
+  },
+  onFree: () => {
+    shared.setCurrent(init.index, 0);
+    // Asking for the lent connections back also tells the listener this thread is free.
+    if (lent.size > 0) post({ t: 'reclaim' });
+    else if (shared.wantFree) post({ t: 'free' });
   },
   onIdle: (socket) => {
     const s = socket as PortSocket | DirectSocket;
     if (s instanceof PortSocket && sockets.get(s.id) === s) sockets.delete(s.id);
+    if (parked.delete(s as DirectSocket)) setParked();
+    if (lent.get(s.id) === s) lent.delete(s.id);
+    if (shared.current(init.index) === s.id) shared.setCurrent(init.index, 0);
     post({ t: 'idle', id: s.id });
   },
 });
@@ -90,19 +141,48 @@ function forget(id: number): void {
 interface DirectSocket extends Socket {
   id: number;
   forkyardServed: number;
+  /** bytesRead when it was parked: more means a next request has begun arriving. */
+  parkedAt: number;
 }
 
-function adopt(id: number, fd: number, served: number): void {
+/** Requests served on a connection so far (serve.ts keeps it; MaxKeepAliveRequests when it moves). */
+const served = (s: DirectSocket): number => s.forkyardServed;
+
+/** The listener gives lent connections back (those it did not take) once this thread is free. */
+function giveBack(ids: number[]): void {
+  for (const id of ids) {
+    const s = lent.get(id);
+    lent.delete(id);
+    const h = s && !s.destroyed ? handleOf(s) : null;
+    if (!h) continue;
+    h.reading = true;
+    h.readStart();
+  }
+}
+
+/** A lent connection's next request went to another thread: forget it without a word. */
+function dropLent(id: number): void {
+  const s = lent.get(id)!;
+  lent.delete(id);
+  if (parked.delete(s)) setParked();
+  s.emit('forkyard:handover');
+  s.destroy();
+}
+
+function adopt(id: number, fd: number, served: number, head: WireBytes | null): void {
   const socket = new Socket({ fd, readable: true, writable: true }) as DirectSocket;
   socket.id = id;
   socket.forkyardServed = served;
   // RequestTimeLimit answers 503 only if nothing of the response went out: stamp each write.
   const write = socket.write;
   socket.write = function (this: DirectSocket, ...args: unknown[]): boolean {
-    writeClock[init.index] = Date.now();
+    shared.wrote(init.index, Date.now());
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof socket.write;
   server.emit('connection', socket);
+  // Bytes the listener read before handing the connection over (a parked connection's next
+  // request, taken when its thread died): the server's parser gets them first.
+  if (head) socket.emit('data', fromWire(head));
 }
 
 const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t: K }>) => void } = {
@@ -112,7 +192,7 @@ const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t
     server.emit('connection', socket);
     if (msg.head) socket.deliver(msg.head);
   },
-  adopt: (msg) => adopt(msg.id, msg.fd, msg.served),
+  adopt: (msg) => adopt(msg.id, msg.fd, msg.served, msg.head),
   data: (msg) => {
     sockets.get(msg.id)?.deliver(msg.chunk);
   },
@@ -120,8 +200,9 @@ const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t
     sockets.get(msg.id)?.push(null);
   },
   drain: (msg) => sockets.get(msg.id)?.drained(),
-  gone: (msg) => forget(msg.id),
-  drop: (msg) => forget(msg.id),
+  gone: (msg) => (lent.has(msg.id) ? dropLent(msg.id) : forget(msg.id)),
+  drop: (msg) => (lent.has(msg.id) ? dropLent(msg.id) : forget(msg.id)),
+  return: (msg) => giveBack(msg.ids),
   directives: (msg) => {
     directives = msg.directives;
     applyTimeouts(server, directives);
