@@ -344,12 +344,18 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     schedule();
   };
 
+  let announced = false;
   const fromThread = (i: number, msg: ThreadToListener): void => {
     const conn = 'id' in msg ? conns.get(msg.id) : undefined;
     switch (msg.t) {
       case 'ready':
         threads[i]!.ready = true;
-        if (threads.every((t) => t.ready)) send({ act: 'ready' });
+        // The child serves as soon as one thread can (httpd's listener starts with the first
+        // idle worker); the others join as they come up. Told once, not for replaced threads.
+        if (!announced) {
+          announced = true;
+          send({ act: 'ready' });
+        }
         schedule();
         return;
       case 'fatal':
