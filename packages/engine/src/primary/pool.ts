@@ -651,6 +651,9 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#timer = null;
   }
 
+  /** The hold the FY00001 log line was written for. */
+  #holdLogged = 0;
+
   #serverMainLoopTick(): void {
     if (this.#state !== 'running') return;
     const plan = performIdleServerMaintenance({ mpm: this.mpm, image: this.#image, directives: this.#config.directives, retained: this.#retained });
@@ -663,6 +666,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       if (child) this.#stopChild(child, 'surplus', true);
     }
     if (held) {
+      // Once per hold (each new failure starts one); alerts() carries it while it lasts.
+      if (this.#holdLogged === this.#spawnHoldUntil) return;
+      this.#holdLogged = this.#spawnHoldUntil;
       this.emit('log', {
         level: 'error',
         id: 'FY00001',

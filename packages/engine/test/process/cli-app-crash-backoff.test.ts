@@ -70,6 +70,8 @@ test('an app that throws at load after start-up: the primary stays up, reports t
     for (const f of appErrors) assert.match(f.error ?? '', new RegExp(`app-loads-once\\.mjs: ${APP_ERROR}$`), 'with the app’s own error');
     assert.ok(holds.length >= 1, 'the primary says it is holding off');
     for (const h of holds) assert.ok(h.error.endsWith(APP_ERROR), 'naming the app’s error');
+    // Said once per hold (each failed load starts one), not on every maintenance pass it lasts.
+    assert.ok(holds.length <= failures.length, `${holds.length} hold lines for ${failures.length} failed loads`);
     // MaintenanceInterval 1 s: without a back-off the pool forks 1, 2, 4, 8, 16 (31) in 5 s.
     // With it, a failure holds forking for 1 s or more; at most the passes before the first
     // failure lands (1 + 2 + 4 on a very slow machine, 1 + 4 usually) fork at all.
