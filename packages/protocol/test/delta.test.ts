@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyDelta, DeltaMismatchError, diffSnapshots, isEmptyDelta, type Delta, type StatusSnapshot } from '../src/index.js';
+import { Value } from '@sinclair/typebox/value';
+import { applyDelta, DeltaMismatchError, DeltaSchema, diffSnapshots, isEmptyDelta, type Delta, type StatusSnapshot, type ThreadCells } from '../src/index.js';
 import { int, loadedFrame, nextSnapshot, prng, randomSnapshot } from './fixtures/random-snapshots.js';
 
 /** What a client receives: the delta after a trip through JSON. */
@@ -21,6 +22,7 @@ describe('diffSnapshots / applyDelta', () => {
         const next = nextSnapshot(r, server);
         const delta = wire(diffSnapshots(server, next, i));
         assert.equal(delta.from, i);
+        if (seed <= 20) assert.ok(Value.Check(DeltaSchema, delta), `seed ${seed}, step ${i}: the delta fits its schema`);
         puts += delta.put?.length ?? 0;
         removals += delta.removed?.length ?? 0;
         client = applyDelta(client, delta);
@@ -69,6 +71,49 @@ describe('diffSnapshots / applyDelta', () => {
     assert.equal(a.processes[1]!.letters.length, 4, 'the input state is not changed');
   });
 
+  it('sends a changed thread slot as its letter and its changed cells, counters as how much they moved', () => {
+    const r = prng(5);
+    const a = randomSnapshot(r, { processes: 1, threads: 4 });
+    a.processes[0]!.letters = '_K__';
+    a.processes[0]!.threads[1] = ['GET /sleep?ms=50 HTTP/1.1', '10.0.1.7', 'localhost:8080', 1_800_000_000_000, 0, 1_800_000_000_000, 4, 90, 700, 720, 16_200, 126_000];
+    const cells = (t: number): ThreadCells => structuredClone(a.processes[0]!.threads[t]!);
+    const cases: Array<{ what: string; letters: string; thread: number; before?: ThreadCells; cells: ThreadCells; wire: unknown[] }> = [
+      {
+        what: 'a request finished',
+        letters: '_K__',
+        thread: 1,
+        cells: ['GET /sleep?ms=50 HTTP/1.1', '10.0.1.7', 'localhost:8080', 0, 52, 1_800_000_000_052, 5, 91, 701, 903, 16_383, 126_183],
+        wire: [1, '', 3, 0, 4, 52, 5, 1_800_000_000_052, 6, 1, 7, 1, 8, 1, 9, 183, 10, 183, 11, 183],
+      },
+      { what: 'only the letter', letters: '_W__', thread: 1, cells: cells(1), wire: [1, 'W'] },
+      {
+        what: 'a new connection (a counter goes back to 0)',
+        letters: '_W__',
+        thread: 1,
+        cells: ['GET / HTTP/1.1', '10.0.2.9', 'localhost:8080', 1_800_000_000_090, 0, 1_800_000_000_090, 0, 90, 700, 0, 16_200, 126_000],
+        wire: [1, 'W', 0, 'GET / HTTP/1.1', 1, '10.0.2.9', 3, 1_800_000_000_090, 5, 1_800_000_000_090, 6, -4, 9, -720],
+      },
+      {
+        what: 'a byte count whose move would not add back exactly (1 → 2^53 + 2): the whole tuple',
+        letters: '_K__',
+        thread: 1,
+        before: ['GET /sleep?ms=50 HTTP/1.1', '10.0.1.7', 'localhost:8080', 1_800_000_000_000, 0, 1_800_000_000_000, 4, 90, 700, 720, 16_200, 1],
+        cells: ['GET /sleep?ms=50 HTTP/1.1', '10.0.1.7', 'localhost:8080', 1_800_000_000_000, 0, 1_800_000_000_000, 4, 90, 700, 720, 16_200, 2 ** 53 + 2],
+        wire: [1, '', ['GET /sleep?ms=50 HTTP/1.1', '10.0.1.7', 'localhost:8080', 1_800_000_000_000, 0, 1_800_000_000_000, 4, 90, 700, 720, 16_200, 2 ** 53 + 2]],
+      },
+    ];
+    for (const c of cases) {
+      const a0: StatusSnapshot = structuredClone(a);
+      if (c.before) a0.processes[0]!.threads[c.thread] = c.before;
+      const b: StatusSnapshot = structuredClone(a0);
+      b.processes[0]!.letters = c.letters;
+      b.processes[0]!.threads[c.thread] = c.cells;
+      const delta = wire(diffSnapshots(a0, b, 0));
+      assert.deepStrictEqual(delta.patch, [{ slot: a.processes[0]!.slot, threads: [c.wire] }], c.what);
+      assert.deepStrictEqual(applyDelta(a0, delta), b, c.what);
+    }
+  });
+
   it('refuses a delta that cannot belong to the state', () => {
     const r = prng(3);
     const a = randomSnapshot(r, { processes: 2, threads: 4 });
@@ -77,6 +122,19 @@ describe('diffSnapshots / applyDelta', () => {
     const delta = diffSnapshots(a, b, 0);
     const other = { ...a, processes: [a.processes[0]!] };
     assert.throws(() => applyDelta(other, delta), DeltaMismatchError);
+
+    const slot = a.processes[0]!.slot;
+    const bad: Array<[string, unknown[]]> = [
+      ['no such thread slot', [4, 'W']],
+      ['no such cell', [0, '', 12, 1]],
+      ['a string for a counter', [0, '', 6, '1']],
+      ['a number for the request line', [0, '', 0, 7]],
+      ['two letters', [0, 'WW']],
+    ];
+    for (const [what, thread] of bad) {
+      const d = { from: 0, time: a.time, patch: [{ slot, threads: [thread] }] } as Delta;
+      assert.throws(() => applyDelta(a, d), DeltaMismatchError, what);
+    }
   });
 
   it('is far smaller than a snapshot: 1,024 loaded slots, 10% changing per frame', (t) => {

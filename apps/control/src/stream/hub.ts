@@ -9,6 +9,12 @@
  * Slow clients never grow the server's memory: a client whose socket holds more than
  * `softLimitBytes` unsent gets no deltas (it is owed a snapshot once it drains); one that stays
  * above it for `stallMs`, or ever goes above `hardLimitBytes`, is closed with 1013.
+ *
+ * With permessage-deflate (routes/stream.ts) "unsent" is what ws reports as bufferedAmount:
+ * the compressed bytes the socket holds plus the raw size of frames zlib has not finished. A
+ * snapshot so counts in full for the few ms it is compressed: keep the soft limit above a raw
+ * snapshot (a 1,024-slot board's is ~120 kB) so that a client that keeps up is never taken
+ * for a slow one.
  */
 import {
   diffSnapshots,
