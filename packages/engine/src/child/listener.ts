@@ -413,9 +413,11 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       case 'idle': {
         const t = threads[i]!;
         if (conn?.direct && conn.thread === i) {
-          // The thread closed its descriptor; the lifeline is the last one: closing it ends the connection.
+          // The thread closed its descriptor; the lifeline is the last one: closing it ends the
+          // connection. The primary hears of it now rather than after the close completes.
           conn.thread = -1;
           conn.socket.destroy();
+          closeConn(conn);
         }
         if (conn && conn.home === i) conn.home = -1;
         if (t.conn && t.conn.id === msg.id) {
