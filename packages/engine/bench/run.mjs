@@ -52,6 +52,9 @@ async function main() {
   if (!existsSync(ENGINE_DIST)) throw new Error(`${relative(process.cwd(), ENGINE_DIST)} is missing: build first (pnpm build), or run \`pnpm bench\` from the root`);
   const suites = opts.only ? SUITES.filter((s) => opts.only.includes(s.id)) : SUITES;
   const skipped = SUITES.filter((s) => !suites.includes(s)).map((s) => s.id);
+  // Found missing now, not after minutes of other benchmarks.
+  const missing = suites.flatMap((s) => (s.requires ?? []).filter((r) => !existsSync(r.path)).map((r) => `${s.id} needs ${relative(process.cwd(), r.path)}: ${r.hint}`));
+  if (missing.length > 0) throw new Error(`${missing.join('; ')} (or leave those benchmarks out with --only)`);
   const m = machine(REPO_ROOT);
   const { plan } = opts;
   log(`${plan.name}: ${plan.runs} runs × ${plan.duration} s per contender; ${m.cpu}, ${m.cores} cores, Node ${m.node}, Forkyard ${m.commit}`);
@@ -63,10 +66,10 @@ async function main() {
     sections.push(await suite.run(ctx));
   }
   await shutdown();
-  const report = renderReport({ machine: m, plan, loadgen: load.version, sections, skipped, loadavgEnd: os.loadavg() });
+  const report = renderReport({ machine: m, plan, loadgen: load.version, sections, skipped, suiteIds: SUITES.map((s) => s.id), loadavgEnd: os.loadavg() });
   await mkdir(dirname(opts.out), { recursive: true });
   await writeFile(opts.out, report);
-  for (const s of sections) for (const j of judge(s)) log(`${j.pass ? 'PASS' : 'MISS'}  ${s.title}: ${j.label}: ${j.measured} (target ${j.target})`);
+  for (const s of sections) for (const j of judge(s)) log(`${j.pass === null ? 'INFO' : j.pass ? 'PASS' : 'MISS'}  ${s.title}: ${j.label}: ${j.measured} (target ${j.target})`);
   log(`wrote ${relative(process.cwd(), opts.out)}`);
 }
 

@@ -20,10 +20,14 @@ export async function startLoad() {
   let seq = 0;
   return {
     version,
-    /** Runs autocannon against http://127.0.0.1:port`path` and resolves with its summary. */
-    run({ port, path = '/', connections, duration, headers = {} }) {
+    /**
+     * Runs autocannon against http://127.0.0.1:port`path` and resolves with its summary.
+     * `requests` (autocannon's own option, e.g. `[{ path: '/sleep?ms=20' }, { path: '/' }]`)
+     * makes every connection cycle through those requests instead.
+     */
+    run({ port, path = '/', connections, duration, headers = {}, requests }) {
       const id = ++seq;
-      const options = { url: `http://127.0.0.1:${port}${path}`, connections, duration, headers };
+      const options = { url: `http://127.0.0.1:${port}${path}`, connections, duration, headers, ...(requests ? { requests } : {}) };
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => finish(new Error(`autocannon did not finish within ${duration + JOB_SLACK_MS / 1000} s`)), duration * 1000 + JOB_SLACK_MS);
         const onMessage = (msg) => {

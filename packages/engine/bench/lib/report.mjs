@@ -3,15 +3,34 @@
 const int = (v) => Math.round(v).toLocaleString('en-US');
 const x2 = (v) => `${v.toFixed(2)}×`;
 const ms1 = (v) => v.toFixed(1);
+const kib1 = (v) => (v / 1024).toFixed(1);
+const mib = (v) => Math.round(v / 2 ** 20).toLocaleString('en-US');
+/** Stream targets are in KB, 1,000 bytes. */
+const kb1 = (v) => (v / 1000).toFixed(1);
+/** 0.9 → `0.9`, 0.95 → `0.95`. */
+const factor = (v) => String(Number(v.toFixed(2)));
 
+/** null: reported, no target. */
 function verdict(pass) {
+  if (pass === null) return '—';
   return pass ? '**PASS**' : '**MISS**';
+}
+
+/** The idle benchmark counts only if ?auto saw (nearly) all of its connections parked. */
+export function parkedVerified(parked) {
+  return parked !== null && parked.opened >= parked.wanted && parked.atRest.ConnsAsyncKeepAlive >= 0.98 * parked.wanted;
 }
 
 /** Each target, with what was measured and whether it holds; used by the summary and the sections. */
 export function judge(section) {
+  if (section.kind === 'idle') return judgeIdle(section);
   return section.targets.map((t) => {
     const row = section.rows.find((r) => r.key === t.key);
+    if (section.kind === 'stream') {
+      const judged = Math.max(row.wireBytesPerSec, row.wireBytesAt10Hz);
+      const measured = `${kb1(row.wireBytesPerSec)} KB/s${judged > row.wireBytesPerSec ? ` (${kb1(judged)} at 10 frames/s)` : ''}`;
+      return { label: row.label, measured, target: `≤ ${t.value} KB/s per client`, pass: row.frames > 0 && judged <= t.value * 1000 };
+    }
     if (section.kind === 'frames') {
       return { label: row.label, measured: `p95 ${ms1(row.p95)} ms`, target: `p95 ≤ ${t.value} ms (one 60 Hz frame)`, pass: row.frames > 0 && row.p95 <= t.value };
     }
@@ -19,8 +38,23 @@ export function judge(section) {
       return { label: row.label, measured: `p50 ${ms1(row.p50)} ms`, target: `p50 < ${t.value} ms`, pass: row.n > 0 && row.p50 < t.value };
     }
     const label = row.shape ? `${row.label} (${row.shape})` : row.label;
-    return { label, measured: `${x2(row.ratio)} ${section.anchorLabel}`, target: `≥ ${t.value.toFixed(1)}×`, pass: row.ratio >= t.value && row.errors === 0 };
+    return { label, measured: `${x2(row.ratio)} ${section.anchorLabel}`, target: `≥ ${factor(t.value)}×`, pass: row.ratio >= t.value && row.errors === 0 };
   });
+}
+
+function judgeIdle(s) {
+  const row = s.rows.find((r) => r.key === 'fresh');
+  const t = s.targets[0];
+  const out = [
+    {
+      label: row?.label ?? 'fresh connection',
+      measured: row ? `p99 ${ms1(row.p99)} ms` : 'not measured',
+      target: `p99 < ${t.value} ms`,
+      pass: row !== undefined && row.n > 0 && row.errors === 0 && parkedVerified(s.parked) && row.p99 < t.value,
+    },
+  ];
+  if (s.memory) out.push({ label: 'memory per parked connection', measured: `${kib1(s.memory.perConnection)} KiB`, target: 'reported', pass: null });
+  return out;
 }
 
 function directivesLine(row) {
@@ -29,6 +63,48 @@ function directivesLine(row) {
   const list = Object.entries(e).map(([k, v]) => `${k} ${v}`).join(', ');
   const kids = row.info ? `; ${row.info.children} ${row.info.children === 1 ? 'child' : 'children'} alive after the runs` : '';
   return `- ${row.label}: ${list}${kids}`;
+}
+
+function idleSection(s) {
+  const out = [s.intro];
+  if (s.rows.length === 0) return out;
+  out.push('', '| Probe | samples | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | errors |', '|---|--:|--:|--:|--:|--:|--:|');
+  for (const r of s.rows) out.push(`| ${r.label} | ${r.n} | ${ms1(r.p50)} | ${ms1(r.p90)} | ${ms1(r.p99)} | ${ms1(r.max)} | ${r.errors} |`);
+  const p = s.parked;
+  const fig = (f) => `ConnsTotal ${f.ConnsTotal}, ConnsAsyncKeepAlive ${f.ConnsAsyncKeepAlive}, BusyWorkers ${f.BusyWorkers}, IdleWorkers ${f.IdleWorkers}, Processes ${f.Processes}`;
+  out.push(
+    '',
+    `Parked: ${int(p.opened)} of ${int(p.wanted)} connections open (${p.failed} failed to open). The pool's own /server-status?auto with them ` +
+      `at rest: ${fig(p.atRest)}; after the probes: ${fig(p.afterProbes)}. ${p.closedByServer} of them were closed by the server during the run. ` +
+      `${parkedVerified(p) ? 'They were parked: the target counts.' : '**They were not all parked, so the target is a MISS whatever the latency.**'}`,
+  );
+  const m = s.memory;
+  out.push(
+    '',
+    `Memory: VmRSS of the primary and its children ${mib(m.before)} MiB before the connections were opened, ${mib(m.after)} MiB with them parked: ` +
+      `**${kib1(m.perConnection)} KiB per parked connection** (the primary's share ${kib1(m.primaryPerConnection)} KiB); ` +
+      `${mib(m.afterProbes)} MiB after the probes, with them still parked` +
+      `${m.sameChildren ? '' : '; the children changed in between, so this figure mixes processes'}.`,
+  );
+  const e = s.details?.effective;
+  if (e) out.push('', `Effective directives: ${Object.entries(e).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  return out;
+}
+
+function streamSection(s) {
+  const out = [s.intro];
+  if (s.rows.length === 0) return out;
+  out.push(
+    '',
+    '| Pool | live slots | load (req/s) | window (s) | frames/s | snapshot (bytes) | mean frame (bytes) | on the wire per client (KB/s) | at 10 frames/s (KB/s) | extension |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+  );
+  for (const r of s.rows) {
+    out.push(
+      `| ${r.label} | ${int(r.liveSlots)} of ${int(r.slots)} | ${int(r.rps)} | ${r.window.toFixed(1)} | ${r.framesPerSec.toFixed(1)} | ${int(r.snapshotBytes)} | ${int(r.meanFrameBytes)} | ${kb1(r.wireBytesPerSec)} | ${kb1(r.wireBytesAt10Hz)} | ${r.extensions || 'none'} |`,
+    );
+  }
+  return out;
 }
 
 function throughputSection(s) {
@@ -46,6 +122,7 @@ function throughputSection(s) {
   }
   const lines = s.rows.map(directivesLine).filter(Boolean);
   if (lines.length > 0) out.push('', 'Effective directives (after httpd\'s adjustments):', '', ...lines);
+  if (s.notes?.length) out.push('', ...s.notes);
   return out;
 }
 
@@ -70,7 +147,7 @@ function latencySection(s) {
   return out;
 }
 
-export function renderReport({ machine: m, plan, loadgen, sections, skipped, loadavgEnd }) {
+export function renderReport({ machine: m, plan, loadgen, sections, skipped, suiteIds, loadavgEnd }) {
   const busy = Math.max(m.loadavg[0], loadavgEnd[0]) > m.cores;
   const out = [
     '# Benchmarks',
@@ -117,16 +194,18 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, loa
     'From the repository root, after `pnpm install`:',
     '',
     '```bash',
-    'pnpm bench            # builds, then every benchmark: about 8 minutes',
+    'pnpm bench            # builds, then every benchmark: about 11 minutes',
     'pnpm bench --quick    # the same comparisons, fewer and shorter runs: under 3 minutes',
-    'pnpm bench --only keepalive,cpu   # a subset: keepalive, close, cpu, child-ready',
+    `pnpm bench --only keepalive,cpu   # a subset: ${suiteIds.join(', ')}`,
     '```',
     '',
     'It prints progress on stderr and rewrites this file. Every server runs in its own process on 127.0.0.1 ' +
-      '(node:http, a `cluster` primary with its workers, a Forkyard primary with its children) and is stopped at the end or on Ctrl-C. ' +
+      '(node:http, a `cluster` primary with its workers, a Forkyard primary with its children, and for the stream benchmarks ' +
+      'the control plane in that primary\'s process, as `forkyard start` runs it) and is stopped at the end or on Ctrl-C. ' +
       'All of them serve the same handler, the engine\'s built demo app (`packages/engine/dist/demo-app`). ' +
-      'The load comes from autocannon, run programmatically in a separate process. Close other work first: ' +
-      'the numbers are only as quiet as the machine.',
+      'The load comes from autocannon, run programmatically in a separate process; the idle connections, latency probes ' +
+      'and stream clients run in the runner\'s own process. The stream benchmarks need the control plane built ' +
+      '(`pnpm build`, not only the engine). Close other work first: the numbers are only as quiet as the machine.',
     '',
     '## Reading the numbers',
     '',
@@ -141,8 +220,9 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, loa
   );
   sections.forEach((s, i) => {
     out.push('', `## ${i + 1}. ${s.title}`, '');
-    out.push(...(s.kind === 'latency' ? latencySection(s) : s.kind === 'frames' ? framesSection(s) : throughputSection(s)));
-    out.push('', ...judge(s).map((j) => `- Target: ${j.label} ${j.target} — measured ${j.measured}: ${verdict(j.pass)}`));
+    const render = { latency: latencySection, frames: framesSection, idle: idleSection, stream: streamSection }[s.kind] ?? throughputSection;
+    out.push(...render(s));
+    out.push('', ...judge(s).map((j) => (j.pass === null ? `- ${j.label}: ${j.measured} (${j.target}, no target)` : `- Target: ${j.label} ${j.target} — measured ${j.measured}: ${verdict(j.pass)}`)));
   });
   return `${out.join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 /** 1. Keep-alive hello: the pools' overhead per request when the handler costs nothing. */
 
 import { compareThroughput } from '../lib/compare.mjs';
-import { cluster2, cluster64, event2x2, nodeHttp, preforkN, worker2x2 } from './pools.mjs';
+import { cluster2, cluster64, event2x2, nodeHttp, preforkN, worker2x2, workerPerConnection } from './pools.mjs';
 
 const CONNECTIONS = 64;
 
@@ -11,7 +11,7 @@ export default {
   async run(ctx) {
     const rows = await compareThroughput(ctx, {
       title: this.title,
-      contenders: [nodeHttp, cluster2, cluster64, event2x2, worker2x2, preforkN(CONNECTIONS)],
+      contenders: [nodeHttp, cluster2, cluster64, event2x2, worker2x2, workerPerConnection(CONNECTIONS), preforkN(CONNECTIONS)],
       anchor: 'anchor',
       load: { path: '/', connections: CONNECTIONS },
     });
@@ -22,16 +22,34 @@ export default {
         `\`GET /\` (a 20-byte body) over ${CONNECTIONS} keep-alive connections. node:http and cluster use Node's defaults ` +
         '(no limit on requests per connection); Forkyard keeps httpd\'s defaults (MaxKeepAliveRequests 100, KeepAliveTimeout 5), ' +
         'so its clients reconnect every 101 requests and each reconnect is a fresh hand-off by the primary. ' +
-        'worker serves one connection per thread, so with 4 threads the other 60 connections wait in the primary\'s accept queue; ' +
-        'throughput is what counts here, not their latency. prefork needs one child per connection, 64 processes on this ' +
+        'event parks kept-alive connections on their threads between requests, so two threads per child serve all 32. ' +
+        'worker serves one connection per thread: with 4 threads the other 60 connections wait in the primary\'s accept queue ' +
+        '(throughput is what counts here, not their latency), and with a thread for every connection (2 × 32) each thread is ' +
+        'its own V8 isolate with its own heap and JIT warm-up. prefork needs one child per connection, 64 processes on this ' +
         'machine\'s cores; cluster with 64 workers is there, without a target, to show what 64 Node processes cost by themselves.',
       anchorLabel: cluster2.label,
       rows,
       targets: [
         { key: 'event', value: 1.0 },
         { key: 'worker', value: 1.0 },
+        { key: 'worker-per-connection', value: 1.0 },
         { key: 'prefork', value: 0.8 },
       ],
+      notes: perProcessNotes(rows),
     };
   },
 };
+
+/** What the one-process-per-connection shapes reach against the same number of plain Node processes. */
+function perProcessNotes(rows) {
+  const by = (key) => rows.find((r) => r.key === key);
+  const prefork = by('prefork');
+  const c64 = by('cluster-64');
+  if (!prefork || !c64 || !(c64.median > 0)) return [];
+  return [
+    `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${(prefork.median / c64.median).toFixed(2)}×. ` +
+      `${CONNECTIONS} Node processes on this machine's cores reach ${c64.ratio.toFixed(2)}× of two by themselves, so prefork's ` +
+      '0.8× is out of reach here whatever the pool does; the figure above is the cost of the pool on top of that.',
+  ];
+}
+

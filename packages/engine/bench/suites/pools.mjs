@@ -4,7 +4,9 @@
  * a two-worker cluster instead of growing to ServerLimit under load.
  */
 
-const forkyard = (mpm, directives) => ['forkyard', [JSON.stringify({ mpm, directives })]];
+import { fileURLToPath } from 'node:url';
+
+const forkyard = (mpm, directives, extra = {}) => ['forkyard', [JSON.stringify({ mpm, directives, ...extra })]];
 
 export const nodeHttp = { key: 'node-http', label: 'node:http (1 process)', server: ['node-http'] };
 export const cluster2 = { key: 'anchor', label: 'cluster (2 workers)', server: ['cluster', [2]] };
@@ -12,9 +14,35 @@ export const cluster2 = { key: 'anchor', label: 'cluster (2 workers)', server: [
 export const cluster64 = { key: 'cluster-64', label: 'cluster (64 workers)', server: ['cluster', [64]] };
 
 const threaded2x2 = { StartServers: 2, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, MaxRequestWorkers: 4 };
+/**
+ * event holds kept-alive connections without a thread, up to T + idle × AsyncRequestWorkerFactor
+ * per child (httpd's default factor 2 admits 6 with two threads): 16 lets each child hold the
+ * 32 connections the load gives it, as an operator would set it for this load.
+ */
+const event2x2Shape = { ...threaded2x2, AsyncRequestWorkerFactor: 16 };
 
-export const event2x2 = { key: 'event', label: 'Forkyard event', server: forkyard('event', threaded2x2), shape: '2 children × 2 threads' };
+export const event2x2 = { key: 'event', label: 'Forkyard event', server: forkyard('event', event2x2Shape), shape: '2 children × 2 threads, AsyncRequestWorkerFactor 16' };
 export const worker2x2 = { key: 'worker', label: 'Forkyard worker', server: forkyard('worker', threaded2x2), shape: '2 children × 2 threads' };
+
+/** worker with a thread for every one of `n` connections (it binds a connection to a thread). */
+export function workerPerConnection(n) {
+  const t = Math.ceil(n / 2);
+  return {
+    key: 'worker-per-connection',
+    label: 'Forkyard worker',
+    server: forkyard('worker', { StartServers: 2, ServerLimit: 2, ThreadsPerChild: t, MinSpareThreads: 1, MaxSpareThreads: n, MaxRequestWorkers: n }),
+    shape: `2 children × ${t} threads`,
+  };
+}
+
+/** The same event pool with its control plane in the primary's process, as `forkyard start` runs it. */
+export const event2x2Control = { key: 'event-control', label: 'Forkyard event + control plane', server: forkyard('event', event2x2Shape, { control: true }), shape: event2x2.shape };
+
+/** What a suite whose pool runs its control plane needs built (checked before anything starts). */
+export const CONTROL_PLANE_BUILT = {
+  path: fileURLToPath(new URL('../../../../apps/control/dist/index.js', import.meta.url)),
+  hint: 'build the control plane too: pnpm build',
+};
 
 /** Prefork holds one connection per child: as many children as the load has connections. */
 export function preforkN(n) {
