@@ -22,6 +22,8 @@ export interface DispatchCandidate {
   stopping: boolean;
   /** The child's own accept decision: event's limit, or a child about to leave (not_accepting == 0). */
   accepting: boolean;
+  /** Its generation: while a new one starts, its ready children are used first. */
+  generation: number;
 }
 
 export interface DispatchLimits {
@@ -42,6 +44,8 @@ export function connectionLimit(l: DispatchLimits): number {
  * in the accept queue). Each child carries its own limit, since two generations of different
  * MPMs overlap during a switch. Prefork takes the lowest idle slot, keeping the pool compact
  * so maintenance retires the highest; threaded MPMs spread load to the least-loaded child.
+ * While a new generation starts, each of its children takes connections as soon as it is ready,
+ * before the old generation's (which is told to go once all the new ones are up).
  */
 export function chooseChild(children: readonly DispatchCandidate[], mpm: MpmName): number {
   let best = -1;
@@ -53,7 +57,9 @@ export function chooseChild(children: readonly DispatchCandidate[], mpm: MpmName
       continue;
     }
     const b = children[best]!;
-    if (mpm === 'prefork') {
+    if (c.generation !== b.generation) {
+      if (c.generation > b.generation) best = i;
+    } else if (mpm === 'prefork') {
       if (c.slot < b.slot) best = i;
     } else if (c.open < b.open || (c.open === b.open && c.slot < b.slot)) {
       best = i;

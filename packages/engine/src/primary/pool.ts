@@ -440,7 +440,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   #handOff(socket: Socket): boolean {
     const list = [...this.#children.values()];
-    const i = chooseChild(list.map((c) => ({ slot: c.slot, open: c.open.size, limit: c.limit, ready: c.ready, stopping: c.stopping, accepting: c.accepting })), this.mpm);
+    const i = chooseChild(list.map((c) => ({ slot: c.slot, open: c.open.size, limit: c.limit, ready: c.ready, stopping: c.stopping, accepting: c.accepting, generation: c.generation })), this.mpm);
     if (i < 0) return false;
     const child = list[i]!;
     const id = ++this.#nextConnId;
