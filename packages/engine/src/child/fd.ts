@@ -50,13 +50,19 @@ export function holdUnread(socket: Socket): void {
     handle.readStop();
   }
   socket.pause();
+  // A paused Readable still reads ahead to its high-water mark (maybeReadMore), which would
+  // restart the handle and swallow the next request into this unread socket's buffer.
+  (socket as unknown as { _read: () => void })._read = readNothing;
 }
+
+function readNothing(): void {}
 
 /**
  * The listener reads the socket after all (a parked connection lent by its busy thread). The
  * handle is started by hand: net.Socket believes a read is still pending from its first one.
  */
 export function startReading(socket: Socket): void {
+  delete (socket as unknown as { _read?: () => void })._read;
   const handle = (socket as unknown as { _handle?: StreamHandle })._handle;
   if (handle?.readStart && !handle.reading) {
     handle.reading = true;

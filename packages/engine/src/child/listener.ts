@@ -229,8 +229,10 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       const conn = waiting.shift()!;
       if (conns.has(conn.id)) bind(conn, i);
     }
-    shared.wantFree = waiting.length > 0;
     updateAccepting();
+    // Connections waiting here, or a child that stopped accepting for want of an idle thread:
+    // the first thread to free up says so at once (one message, not one per request).
+    shared.wantFree = waiting.length > 0 || (!accepting && !computeAccepting().hard);
   };
   // Threads send no message per request: a child that stopped accepting (every thread busy, or
   // AsyncRequestWorkerFactor's connection limit) looks again every ACCEPTING_SETTLE_MS.
@@ -239,6 +241,20 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       if (waiting.length > 0 || !accepting) schedule();
     }, ACCEPTING_SETTLE_MS).unref();
   }
+
+  /**
+   * The primary counts each child's open connections: closes are told once per turn of the
+   * event loop, together (one IPC message for all the connections that ended meanwhile).
+   */
+  let closedIds: number[] = [];
+  const reportClosed = (id: number): void => {
+    if (closedIds.push(id) > 1) return;
+    setImmediate(() => {
+      const ids = closedIds;
+      closedIds = [];
+      send({ act: 'closed', ids });
+    });
+  };
 
   const closeConn = (conn: Conn): void => {
     if (!conns.delete(conn.id)) return;
@@ -249,7 +265,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     if (holder >= 0) post(holder, { t: 'gone', id: conn.id });
     // Tell the primary it may count on this capacity again, unless this child is leaving.
     updateAccepting();
-    send({ act: 'closed', id: conn.id });
+    reportClosed(conn.id);
     maybeExit();
   };
 

@@ -68,7 +68,7 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
       const limit = directives.MaxConnectionsPerChild;
       const leaving = stopping || (limit > 0 && served >= limit);
       if (leaving) send({ act: 'accepting', accepting: false });
-      if (id !== undefined) send({ act: 'closed', id });
+      if (id !== undefined) send({ act: 'closed', ids: [id] });
       if (leaving) {
         stopping = true;
         exit(0);
@@ -105,7 +105,7 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
       if (current || stopping) {
         // Cannot happen with the primary's accounting; refuse loudly rather than double-serve.
         socket.destroy();
-        send({ act: 'closed', id: msg.id });
+        send({ act: 'closed', ids: [msg.id] });
         return;
       }
       current = { id: msg.id, socket };

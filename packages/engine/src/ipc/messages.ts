@@ -54,7 +54,8 @@ export type PrimaryToChild =
 
 export type ChildToPrimary =
   | { act: 'ready' }
-  | { act: 'closed'; id: number }
+  /** Connections that ended: a threaded child under load reports many at once. */
+  | { act: 'closed'; ids: number[] }
   | {
       act: 'report';
       slots: Array<[thread: number, record: SlotRecord]>;

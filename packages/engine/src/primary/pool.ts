@@ -545,7 +545,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#listener?.drain();
     },
     closed: (msg, child) => {
-      if (!child.open.delete(msg.id)) return;
+      let any = false;
+      for (const id of msg.ids) any = child.open.delete(id) || any;
+      if (!any) return;
       if (child.open.size === 0 && this.#recycleDue.delete(child)) this.#stopChild(child, child.reason ?? 'recycled', true);
       this.#listener?.drain();
     },

@@ -106,6 +106,8 @@ const server = createSlotServer({
       if (!h) continue;
       h.reading = false;
       h.readStop();
+      // Nothing here may start it again while the listener reads it (see child/fd.ts holdUnread).
+      (s as unknown as { _read: () => void })._read = readNothing;
       lent.set(s.id, s);
       conns.push([s.id, served(s)]);
     }
@@ -148,6 +150,8 @@ interface DirectSocket extends Socket {
 /** Requests served on a connection so far (serve.ts keeps it; MaxKeepAliveRequests when it moves). */
 const served = (s: DirectSocket): number => s.forkyardServed;
 
+function readNothing(): void {}
+
 /** The listener gives lent connections back (those it did not take) once this thread is free. */
 function giveBack(ids: number[]): void {
   for (const id of ids) {
@@ -155,6 +159,7 @@ function giveBack(ids: number[]): void {
     lent.delete(id);
     const h = s && !s.destroyed ? handleOf(s) : null;
     if (!h) continue;
+    delete (s as unknown as { _read?: () => void })._read;
     h.reading = true;
     h.readStart();
   }

@@ -5,8 +5,9 @@
  * the child does not buffer the response in memory meanwhile. Other clients are served all the
  * while.
  *
- * Under worker the thread's writes reach the real socket through the child's main thread; the
- * thread waits for the socket to drain like any Node writer would, so Timeout sees the stall.
+ * Under worker the thread writes to its own descriptor of the socket (or, with the relay
+ * transport, through the child's main thread); either way it waits for the socket to drain like
+ * any Node writer would, so Timeout sees the stall.
  */
 
 import assert from 'node:assert/strict';
@@ -45,6 +46,8 @@ for (const mpm of ['prefork', 'worker'] as const) {
     assert.equal((await get(port, '/')).status, 200);
     await waitFor('every slot idle', () => (slotLetterCounts(pool).W ?? 0) + (slotLetterCounts(pool).K ?? 0) === 0, 10_000);
     const rssOf = (): number => Math.max(...pool.snapshot().processes.filter((p) => p.pid !== 0).map((p) => p.rss));
+    // Usage comes with the children's once-a-second report: start from a real figure.
+    await waitFor('a usage report from every child', () => pool.snapshot().processes.filter((p) => p.pid !== 0).every((p) => p.rss > 0), 5000);
     const rssBefore = rssOf();
 
     const client = net.connect(port, '127.0.0.1');
