@@ -76,6 +76,9 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
   /** Direct event: threads are not bound to one connection; where the next one goes. */
   const spread = direct && event;
   let nextThread = 0;
+  /** Direct event: each thread's `started` count when it was last given a connection, and when. */
+  const givenAt = new Int32Array(T);
+  const givenTime = new Float64Array(T);
   const reader = new SlotReader(sab);
   for (let i = 0; i < T; i++) new SlotWriter(sab, i).status('S', Date.now());
   let directives = init.directives;
@@ -105,7 +108,10 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
   const isIdle = (i: number): boolean => {
     const t = threads[i];
     if (!t?.ready || killing.has(i)) return false;
-    return spread ? shared.current(i) === 0 : t.conn === null;
+    if (!spread) return t.conn === null;
+    // Answering nothing, and the connection it was last given has sent its request (or is
+    // slow to: a client that connects and waits does not hold the thread for long).
+    return shared.current(i) === 0 && (shared.started(i) !== givenAt[i] || Date.now() - givenTime[i] > ACCEPTING_SETTLE_MS);
   };
   const idleThreads = (): number => {
     let n = 0;
@@ -126,7 +132,8 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     let lingering = 0;
     for (const c of conns.values()) if (c.closing) lingering++;
     const overLimit = conns.size - lingering >= T + idle * Math.floor(directives.AsyncRequestWorkerFactor);
-    return { accepting: idle > 0 && !overLimit, hard: overLimit };
+    // Connections already waiting here for a thread: told at once too, not after the settle.
+    return { accepting: idle > 0 && !overLimit, hard: overLimit || (idle === 0 && waiting.length > 0) };
   };
   const report = (): void => {
     const now = computeAccepting().accepting;
@@ -169,7 +176,11 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       conn.lent = false;
       const fd = dupForThread(s);
       if (fd !== null) {
-        if (spread) t.conn = null;
+        if (spread) {
+          t.conn = null;
+          givenAt[i] = shared.started(i);
+          givenTime[i] = Date.now();
+        }
         post(i, { t: 'adopt', id: conn.id, fd, served: conn.served, head }, wire ? wire.transfer : []);
         return;
       }

@@ -6,6 +6,8 @@
  *                 only if nothing went out since the stuck request started
  *   current[i]    the connection id thread i is answering, 0 when none
  *   parked[i]     event: kept-alive connections thread i holds between requests
+ *   started[i]    requests thread i has begun (the listener tells whether the connection it
+ *                 last gave the thread has sent its request yet)
  *   wantFree      the listener has connections waiting for a thread: a thread that becomes
  *                 free says so (one message) instead of every thread after every request
  *
@@ -19,11 +21,11 @@ export class ThreadShared {
   readonly #threads: number;
 
   constructor(sabOrThreads: SharedArrayBuffer | number) {
-    const threads = typeof sabOrThreads === 'number' ? sabOrThreads : (sabOrThreads.byteLength - 4) / 16;
-    this.sab = typeof sabOrThreads === 'number' ? new SharedArrayBuffer(16 * threads + 4) : sabOrThreads;
+    const threads = typeof sabOrThreads === 'number' ? sabOrThreads : (sabOrThreads.byteLength - 4) / 20;
+    this.sab = typeof sabOrThreads === 'number' ? new SharedArrayBuffer(20 * threads + 4) : sabOrThreads;
     this.#threads = threads;
     this.#f64 = new Float64Array(this.sab, 0, threads);
-    this.#i32 = new Int32Array(this.sab, 8 * threads, 2 * threads + 1);
+    this.#i32 = new Int32Array(this.sab, 8 * threads, 3 * threads + 1);
   }
 
   lastWrite(i: number): number {
@@ -50,11 +52,21 @@ export class ThreadShared {
     Atomics.store(this.#i32, this.#threads + i, n);
   }
 
+  started(i: number): number {
+    return Atomics.load(this.#i32, 2 * this.#threads + i);
+  }
+
+  /** Thread i begins a request. */
+  start(i: number, id: number): void {
+    Atomics.store(this.#i32, i, id);
+    Atomics.add(this.#i32, 2 * this.#threads + i, 1);
+  }
+
   get wantFree(): boolean {
-    return Atomics.load(this.#i32, 2 * this.#threads) === 1;
+    return Atomics.load(this.#i32, 3 * this.#threads) === 1;
   }
 
   set wantFree(on: boolean) {
-    Atomics.store(this.#i32, 2 * this.#threads, on ? 1 : 0);
+    Atomics.store(this.#i32, 3 * this.#threads, on ? 1 : 0);
   }
 }

@@ -94,7 +94,7 @@ const server = createSlotServer({
   exclusive: init.event,
   onRequestStart: (socket) => {
     const s = socket as PortSocket | DirectSocket;
-    shared.setCurrent(init.index, s.id);
+    shared.start(init.index, s.id);
     if (parked.delete(s as DirectSocket)) setParked();
   },
   onBlocked: () => {
