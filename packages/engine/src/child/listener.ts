@@ -132,8 +132,7 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     let lingering = 0;
     for (const c of conns.values()) if (c.closing) lingering++;
     const overLimit = conns.size - lingering >= T + idle * Math.floor(directives.AsyncRequestWorkerFactor);
-    // Connections already waiting here for a thread: told at once too, not after the settle.
-    return { accepting: idle > 0 && !overLimit, hard: overLimit || (idle === 0 && waiting.length > 0) };
+    return { accepting: idle > 0 && !overLimit, hard: overLimit };
   };
   const report = (): void => {
     const now = computeAccepting().accepting;
@@ -377,12 +376,12 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     switch (msg.t) {
       case 'ready':
         threads[i]!.ready = true;
-        // The child serves as soon as one thread can (httpd's listener starts with the first
-        // idle worker); the others join as they come up. Told once, not for replaced threads.
-        if (!announced) {
+        // Ready once every thread is: a child serving with part of its threads would take the
+        // connections its limit allows and queue them behind the few it has. Told once, not
+        // again for threads that replace dead ones.
+        if (!announced && threads.every((t) => t.ready)) {
           announced = true;
           send({ act: 'ready' });
-          for (let k = 1; k < T; k++) startThread(k);
         }
         schedule();
         return;
@@ -568,7 +567,5 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
     (table[msg.act] as (m: PrimaryToChild, h: Socket | undefined) => void)?.(msg, handle);
   });
 
-  // The first thread alone, the rest once it is up: the child is ready with its first thread,
-  // and that one boots faster without its siblings competing for the cores.
-  startThread(0);
+  for (let i = 0; i < T; i++) startThread(i);
 }
