@@ -81,7 +81,7 @@ function idleSection(s) {
   const m = s.memory;
   out.push(
     '',
-    `Memory: VmRSS of the primary and its children ${mib(m.before)} MiB before the connections were opened, ${mib(m.after)} MiB with them parked: ` +
+    `Memory: VmRSS of the primary and its children ${mib(m.before)} MiB before the connections were opened, ${mib(m.half ?? m.before)} MiB with ${(m.halfCount ?? 0).toLocaleString('en-US')} parked, ${mib(m.after)} MiB with all parked: ` +
       `**${kib1(m.perConnection)} KiB per parked connection** (the primary's share ${kib1(m.primaryPerConnection)} KiB); ` +
       `${mib(m.afterProbes)} MiB after the probes, with them still parked` +
       `${m.sameChildren ? '' : '; the children changed in between, so this figure mixes processes'}.`,

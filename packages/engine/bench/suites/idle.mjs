@@ -158,8 +158,9 @@ export default {
       'connection (timed from its write). The same fresh probes run first with nothing parked, for contrast. Percentiles are ' +
       'exact, from every sample. Before anything is measured, autocannon keeps all 50 threads busy for a moment, so every ' +
       'heap has grown to its working size. Memory per parked connection is the growth of VmRSS (/proc) of the primary and ' +
-      'its two children from before the connections were opened to a second after they were all parked, divided by their ' +
-      'number; each of the 50 threads is a V8 heap of its own, so garbage not yet collected makes it vary from run to run. The connections and probes run in ' +
+      'its two children between a second after half of the connections were parked and a second after all of them were, ' +
+      'divided by the second half\'s number: both readings are of the same warm pool. Each of the 50 threads is a V8 heap of ' +
+      'its own, so garbage not yet collected still makes it vary from run to run. The connections and probes run in ' +
       'the runner\'s own process. worker is not run: it holds one connection per thread, so this many idle connections would ' +
       'need as many threads.';
 
@@ -189,9 +190,18 @@ export default {
       await settle(server, (f) => f.ConnsTotal === 0);
       const before = await server.request('memory');
 
-      log(`${this.title}: opening ${IDLE} keep-alive connections`);
-      const opened = await openParked(port, IDLE);
-      parked = opened.conns;
+      // Memory is read with half of them parked and with all: both in the same warm state, so the
+      // heaps' own growth and shrinkage after the warm-up does not count against the connections.
+      log(`${this.title}: opening ${IDLE} keep-alive connections, half at a time`);
+      const firstHalf = await openParked(port, IDLE / 2);
+      parked = firstHalf.conns;
+      await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
+      await sleep(1000);
+      const half = await server.request('memory');
+      const halfCount = parked.length;
+      const secondHalf = await openParked(port, IDLE - IDLE / 2);
+      parked = [...parked, ...secondHalf.conns];
+      const opened = { conns: parked, failed: firstHalf.failed + secondHalf.failed };
       const atRest = await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
       await sleep(1000);
       const after = await server.request('memory');
@@ -204,11 +214,14 @@ export default {
       const later = await server.request('memory');
 
       const sameChildren = before.children.map((c) => c.pid).join() === after.children.map((c) => c.pid).join();
+      const added = Math.max(1, parked.length - halfCount);
       const memory = {
         before: rssTotal(before),
+        half: rssTotal(half),
+        halfCount,
         after: rssTotal(after),
-        perConnection: (rssTotal(after) - rssTotal(before)) / Math.max(1, parked.length),
-        primaryPerConnection: (after.primary - before.primary) / Math.max(1, parked.length),
+        perConnection: (rssTotal(after) - rssTotal(half)) / added,
+        primaryPerConnection: (after.primary - half.primary) / added,
         afterProbes: rssTotal(later),
         sameChildren,
       };
