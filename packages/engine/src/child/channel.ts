@@ -3,6 +3,7 @@
  * exit when the primary goes away (the channel closes when the primary dies, even by SIGKILL).
  */
 
+import { readFileSync } from 'node:fs';
 import type { ChildToPrimary, PrimaryToChild } from '../ipc/messages.js';
 import type { StatusPage } from '../http/serve.js';
 
@@ -46,9 +47,27 @@ export function onStatusReply(msg: Extract<PrimaryToChild, { act: 'status-reply'
 /** Children never outlive their primary: the IPC channel closing means it is gone. */
 export function exitWithPrimary(): void {
   process.on('disconnect', () => process.exit(0));
-  // Belt and braces: if the channel somehow stays open, notice re-parenting.
+  // Belt and braces: notice re-parenting even if the channel's end went unnoticed.
+  // process.ppid is read once at start-up, so the live parent comes from /proc (or, where there
+  // is none, from whether the primary's pid still exists).
   const ppid = process.ppid;
   setInterval(() => {
-    if (process.ppid !== ppid) process.exit(0);
+    if (currentParent(ppid) !== ppid) process.exit(0);
   }, 500).unref();
+}
+
+/** The live parent pid (exported for its test). */
+export function currentParent(ppid: number): number {
+  try {
+    // /proc/self/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+    const stat = readFileSync('/proc/self/stat', 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try {
+      process.kill(ppid, 0);
+      return ppid;
+    } catch {
+      return -1;
+    }
+  }
 }
