@@ -14,6 +14,7 @@
 
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { resumeReading, stopReading } from '../http/socket-reading.js';
 
 type Dup = (fd: number) => number;
 
@@ -34,9 +35,6 @@ export const directUnavailable = loaded.reason;
 
 interface StreamHandle {
   fd?: number;
-  reading?: boolean;
-  readStart?: () => number;
-  readStop?: () => number;
 }
 
 /**
@@ -44,30 +42,13 @@ interface StreamHandle {
  * around a received handle): the bytes are left in the kernel for the thread.
  */
 export function holdUnread(socket: Socket): void {
-  const handle = (socket as unknown as { _handle?: StreamHandle })._handle;
-  if (handle?.readStop) {
-    handle.reading = false;
-    handle.readStop();
-  }
+  stopReading(socket);
   socket.pause();
-  // A paused Readable still reads ahead to its high-water mark (maybeReadMore), which would
-  // restart the handle and swallow the next request into this unread socket's buffer.
-  (socket as unknown as { _read: () => void })._read = readNothing;
 }
 
-function readNothing(): void {}
-
-/**
- * The listener reads the socket after all (a parked connection lent by its busy thread). The
- * handle is started by hand: net.Socket believes a read is still pending from its first one.
- */
+/** The listener reads the socket after all (a parked connection lent by its busy thread). */
 export function startReading(socket: Socket): void {
-  delete (socket as unknown as { _read?: () => void })._read;
-  const handle = (socket as unknown as { _handle?: StreamHandle })._handle;
-  if (handle?.readStart && !handle.reading) {
-    handle.reading = true;
-    handle.readStart();
-  }
+  resumeReading(socket);
   socket.resume();
 }
 

@@ -15,6 +15,7 @@ import type { ChildDirectives } from '../ipc/messages.js';
 import { fromWire, type ListenerToThread, type ThreadInit, type ThreadToListener, type WireBytes } from '../ipc/thread-messages.js';
 import { ThreadShared } from '../ipc/thread-shared.js';
 import { SlotWriter } from '../scoreboard/slot-buffer.js';
+import { resumeReading, stopReading } from '../http/socket-reading.js';
 import { PortSocket } from './port-socket.js';
 
 const init = workerData as ThreadInit;
@@ -47,12 +48,6 @@ const setParked = (): void => shared.setParked(init.index, parked.size);
  */
 const lent = new Map<number, DirectSocket>();
 
-interface ReadHandle {
-  reading: boolean;
-  readStart(): number;
-  readStop(): number;
-}
-const handleOf = (s: DirectSocket): ReadHandle | null => (s as unknown as { _handle: ReadHandle | null })._handle;
 let seq = 0;
 const statusWaits = new Map<number, { resolve: (p: StatusPage) => void; reject: (e: Error) => void }>();
 
@@ -102,14 +97,9 @@ const server = createSlotServer({
     for (const s of parked) {
       // Part of a next request already read: it stays, and is answered after this one.
       if (s.bytesRead !== s.parkedAt || lent.has(s.id)) continue;
-      const h = handleOf(s);
-      if (!h) continue;
-      h.reading = false;
-      h.readStop();
-      // Nothing here may start it again while the listener reads it (see child/fd.ts holdUnread).
-      (s as unknown as { _read: () => void })._read = readNothing;
+      if (!stopReading(s)) continue;
       lent.set(s.id, s);
-      conns.push([s.id, served(s)]);
+      conns.push([s.id, s.forkyardServed]);
     }
     if (conns.length > 0) post({ t: 'lend', conns });
   },
@@ -142,26 +132,18 @@ function forget(id: number): void {
 /** A connection served directly: a real socket on this thread's own descriptor. */
 interface DirectSocket extends Socket {
   id: number;
+  /** Requests served on it so far (serve.ts keeps it current; MaxKeepAliveRequests when it moves). */
   forkyardServed: number;
   /** bytesRead when it was parked: more means a next request has begun arriving. */
   parkedAt: number;
 }
-
-/** Requests served on a connection so far (serve.ts keeps it; MaxKeepAliveRequests when it moves). */
-const served = (s: DirectSocket): number => s.forkyardServed;
-
-function readNothing(): void {}
 
 /** The listener gives lent connections back (those it did not take) once this thread is free. */
 function giveBack(ids: number[]): void {
   for (const id of ids) {
     const s = lent.get(id);
     lent.delete(id);
-    const h = s && !s.destroyed ? handleOf(s) : null;
-    if (!h) continue;
-    delete (s as unknown as { _read?: () => void })._read;
-    h.reading = true;
-    h.readStart();
+    if (s && !s.destroyed) resumeReading(s);
   }
 }
 
