@@ -1,6 +1,6 @@
 /**
  * Contender: a Forkyard pool (this process is its primary) serving the built-in demo app.
- * argv[2] is the pool config as JSON ({ mpm, directives, control }). Besides stop, the runner
+ * argv[2] is the pool config as JSON ({ mpm, directives, control, standby }). Besides stop, the runner
  * may ask for `info` (children alive, from snapshot()), a `graceful-restart`, `status` (the
  * pool's own /server-status?auto, as numbers) and `memory` (VmRSS of the primary and of each
  * child); every 'spawn' event is forwarded with its wall-clock time, for the child-ready
@@ -66,7 +66,7 @@ async function startControlPlane(pool) {
 
 try {
   const { createPool } = await import(new URL('../../dist/index.js', import.meta.url).href);
-  const pool = createPool({ mpm: config.mpm, directives: config.directives, listen: { host: '127.0.0.1', port: 0 } });
+  const pool = createPool({ mpm: config.mpm, directives: config.directives, listen: { host: '127.0.0.1', port: 0 }, ...(config.standby === undefined ? {} : { standby: config.standby }) });
   pool.on('spawn', (e) => process.send?.({ t: 'spawn', pid: e.pid, slot: e.slot, at: wallClock() }));
   onStop(async () => {
     // The control plane goes first, as in `forkyard start`: its stream clients are told, then the pool stops.

@@ -1,7 +1,7 @@
 /** 1. Keep-alive hello: the pools' overhead per request when the handler costs nothing. */
 
 import { compareThroughput } from '../lib/compare.mjs';
-import { cluster2, cluster64, event2x2, nodeHttp, preforkN, worker2x2, workerPerConnection } from './pools.mjs';
+import { cluster2, cluster64, event2x2, nodeHttp, preforkN, unlimitedKeepAlive, worker2x2, workerPerConnection } from './pools.mjs';
 
 const CONNECTIONS = 64;
 
@@ -11,7 +11,7 @@ export default {
   async run(ctx) {
     const rows = await compareThroughput(ctx, {
       title: this.title,
-      contenders: [nodeHttp, cluster2, cluster64, event2x2, worker2x2, workerPerConnection(CONNECTIONS), preforkN(CONNECTIONS)],
+      contenders: [nodeHttp, cluster2, cluster64, unlimitedKeepAlive(event2x2), event2x2, unlimitedKeepAlive(worker2x2), worker2x2, unlimitedKeepAlive(workerPerConnection(CONNECTIONS)), unlimitedKeepAlive(preforkN(CONNECTIONS))],
       anchor: 'anchor',
       load: { path: '/', connections: CONNECTIONS },
     });
@@ -20,8 +20,10 @@ export default {
       title: this.title,
       intro:
         `\`GET /\` (a 20-byte body) over ${CONNECTIONS} keep-alive connections. node:http and cluster use Node's defaults ` +
-        '(no limit on requests per connection); Forkyard keeps httpd\'s defaults (MaxKeepAliveRequests 100, KeepAliveTimeout 5), ' +
-        'so its clients reconnect every 101 requests and each reconnect is a fresh hand-off by the primary. ' +
+        '(no limit on requests per connection), and so do the Forkyard pools (MaxKeepAliveRequests 0) in the rows with targets. event and worker 2 × 2 also run ' +
+        'with httpd\'s ' +
+        'defaults (MaxKeepAliveRequests 100, KeepAliveTimeout 5), where clients reconnect every 101 requests and each ' +
+        'reconnect is a fresh hand-off by the primary. ' +
         'event parks kept-alive connections on their threads between requests, so two threads per child serve all 32. ' +
         'worker serves one connection per thread: with 4 threads the other 60 connections wait in the primary\'s accept queue ' +
         '(throughput is what counts here, not their latency), and with a thread for every connection (2 × 32) each thread is ' +
@@ -30,10 +32,10 @@ export default {
       anchorLabel: cluster2.label,
       rows,
       targets: [
-        { key: 'event', value: 1.0 },
-        { key: 'worker', value: 1.0 },
-        { key: 'worker-per-connection', value: 1.0 },
-        { key: 'prefork', value: 0.8 },
+        { key: 'event-unlimited', value: 1.0 },
+        { key: 'worker-unlimited', value: 1.0 },
+        { key: 'worker-per-connection-unlimited', value: 1.0 },
+        { key: 'prefork-unlimited', value: 0.8 },
       ],
       notes: perProcessNotes(rows),
     };
@@ -43,7 +45,7 @@ export default {
 /** What the one-process-per-connection shapes reach against the same number of plain Node processes. */
 function perProcessNotes(rows) {
   const by = (key) => rows.find((r) => r.key === key);
-  const prefork = by('prefork');
+  const prefork = by('prefork-unlimited');
   const c64 = by('cluster-64');
   if (!prefork || !c64 || !(c64.median > 0)) return [];
   return [

@@ -24,6 +24,18 @@ const event2x2Shape = { ...threaded2x2, AsyncRequestWorkerFactor: 16 };
 export const event2x2 = { key: 'event', label: 'Forkyard event', server: forkyard('event', event2x2Shape), shape: '2 children × 2 threads, AsyncRequestWorkerFactor 16' };
 export const worker2x2 = { key: 'worker', label: 'Forkyard worker', server: forkyard('worker', threaded2x2), shape: '2 children × 2 threads' };
 
+/**
+ * The same shapes with MaxKeepAliveRequests 0 (no limit on requests per connection), so their
+ * connections behave as node:http's and cluster's do: a like-for-like comparison of the pools'
+ * cost per request, without httpd's reconnect every 101 requests.
+ */
+export const unlimitedKeepAlive = (contender) => {
+  const [name, [json]] = contender.server;
+  const config = JSON.parse(json);
+  config.directives = { ...config.directives, MaxKeepAliveRequests: 0 };
+  return { ...contender, key: `${contender.key}-unlimited`, server: [name, [JSON.stringify(config)]], shape: `${contender.shape}, MaxKeepAliveRequests 0` };
+};
+
 /** worker with a thread for every one of `n` connections (it binds a connection to a thread). */
 export function workerPerConnection(n) {
   const t = Math.ceil(n / 2);

@@ -4,7 +4,8 @@
  */
 
 import { readFileSync } from 'node:fs';
-import type { ChildToPrimary, PrimaryToChild } from '../ipc/messages.js';
+import type { Socket } from 'node:net';
+import type { ChildInit, ChildToPrimary, PrimaryToChild } from '../ipc/messages.js';
 import type { StatusPage } from '../http/serve.js';
 
 const STATUS_TIMEOUT_MS = 5000;
@@ -70,4 +71,37 @@ export function currentParent(ppid: number): number {
       return -1;
     }
   }
+}
+
+type FromPrimary = (msg: PrimaryToChild, handle: Socket | undefined) => void;
+let receiver: FromPrimary | null = null;
+const early: Array<[PrimaryToChild, Socket | undefined]> = [];
+
+/**
+ * Takes the primary's messages from the child's first moment. Node drops a message nobody
+ * listens for, so one that comes while the child still starts (a stop while the application
+ * loads) waits here for the child's handler instead of being lost.
+ */
+export function receiveFromPrimary(): void {
+  process.on('message', (msg: PrimaryToChild, handle?: Socket) => {
+    if (receiver) receiver(msg, handle);
+    else early.push([msg, handle]);
+  });
+}
+
+/** The child's handler of the primary's messages; those that came before it go first. */
+export function onPrimaryMessage(fn: FromPrimary): void {
+  receiver = fn;
+  for (const [msg, handle] of early.splice(0)) fn(msg, handle);
+}
+
+/** A standby's init; whatever else comes first waits for the child's handler. */
+export function nextInit(): Promise<ChildInit> {
+  return new Promise((resolve) => {
+    receiver = (msg, handle) => {
+      if (msg.act !== 'init') return void early.push([msg, handle]);
+      receiver = null;
+      resolve(msg.init);
+    };
+  });
 }

@@ -20,7 +20,7 @@ import { EXIT_CHILDFATAL, type ActTable, type ChildInit, type PrimaryToChild, ty
 import { fromWire, toWire, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
 import { ThreadShared } from '../ipc/thread-shared.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
-import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
+import { onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
 import { startReporter } from './reporter.js';
 import { directUnavailable, dupForThread, holdUnread, startReading } from './fd.js';
 import { captureThreadStack } from './stack.js';
@@ -64,7 +64,17 @@ interface ThreadSlot {
   conn: Conn | null;
 }
 
-export async function threadedChildMain(init: ChildInit): Promise<void> {
+/** A standby's threads: started before their child has an init, they load the engine and wait for it. */
+export function prestartThreads(n: number): Worker[] {
+  return Array.from({ length: n }, () => {
+    const worker = new Worker(THREAD_MAIN, { workerData: null });
+    // Failures before the child has an init show as that thread's exit once it does.
+    worker.on('error', () => undefined);
+    return worker;
+  });
+}
+
+export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = []): Promise<void> {
   const event = init.mpm === 'event';
   const T = init.threadsPerChild;
   const sab = createSlotBuffer(T);
@@ -465,7 +475,11 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
 
   const startThread = (i: number): void => {
     const data: ThreadInit = { index: i, sab, app: init.app, directives, event, shared: shared.sab };
-    const worker = new Worker(THREAD_MAIN, { workerData: data });
+    let worker = prestarted.shift();
+    if (worker && worker.threadId < 0) worker = undefined; // it died while waiting
+    // Its process.env was copied when it started, before this child had an init.
+    if (worker) worker.postMessage({ t: 'init', init: data, env: { FORKYARD_CHILD: process.env.FORKYARD_CHILD ?? '' } } satisfies ListenerToThread);
+    else worker = new Worker(THREAD_MAIN, { workerData: data });
     threads[i] = { worker, ready: false, conn: null };
     worker.on('message', (msg: ThreadToListener) => fromThread(i, msg));
     worker.on('error', (err) => {
@@ -561,11 +575,14 @@ export async function threadedChildMain(init: ChildInit): Promise<void> {
       updateAccepting();
     },
     'status-reply': (msg) => onStatusReply(msg),
+    init: () => undefined,
   };
 
-  process.on('message', (msg: PrimaryToChild, handle?: Socket) => {
+  onPrimaryMessage((msg, handle) => {
     (table[msg.act] as (m: PrimaryToChild, h: Socket | undefined) => void)?.(msg, handle);
   });
 
   for (let i = 0; i < T; i++) startThread(i);
+  // A standby prepared for more threads than this child runs (ThreadsPerChild went down).
+  for (const w of prestarted.splice(0)) void w.terminate();
 }

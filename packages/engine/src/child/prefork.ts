@@ -13,7 +13,7 @@ import { loadApp } from '../app/load.js';
 import { applyTimeouts, createSlotServer, SERVICE_UNAVAILABLE } from '../http/serve.js';
 import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type PrimaryToChild, type ProcessCounters, type ActTable } from '../ipc/messages.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
-import { onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
+import { onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
 import { startReporter } from './reporter.js';
 
 const WATCHDOG_MAIN = fileURLToPath(new URL('../thread/watchdog.js', import.meta.url));
@@ -124,9 +124,10 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
       ensureWatchdog();
     },
     'status-reply': (msg) => onStatusReply(msg),
+    init: () => undefined,
   };
 
-  process.on('message', (msg: PrimaryToChild, handle?: Socket) => {
+  onPrimaryMessage((msg, handle) => {
     const fn = table[msg.act] as (m: PrimaryToChild, h: Socket | undefined) => void;
     fn?.(msg, handle);
   });

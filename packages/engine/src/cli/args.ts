@@ -12,7 +12,7 @@ export interface StartOptions {
   verbose: boolean;
 }
 
-const FILE_KEYS = new Set(['mpm', 'listen', 'app', 'directives', 'serverName']);
+const FILE_KEYS = new Set(['mpm', 'listen', 'app', 'directives', 'serverName', 'standby']);
 
 export function parseStartArgs(argv: string[], readFile: (path: string) => string): StartOptions | { error: string } {
   let parsed;
@@ -28,6 +28,7 @@ export function parseStartArgs(argv: string[], readFile: (path: string) => strin
         app: { type: 'string' },
         set: { type: 'string', multiple: true, short: 's' },
         'data-dir': { type: 'string' },
+        'no-standby': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v' },
       },
     });
@@ -61,6 +62,7 @@ export function parseStartArgs(argv: string[], readFile: (path: string) => strin
   if (v.mpm !== undefined) pool.mpm = v.mpm;
   if (v.listen !== undefined) pool.listen = v.listen;
   if (v.app !== undefined) pool.app = v.app;
+  if (v['no-standby']) pool.standby = false;
   const directives: Record<string, unknown> = { ...(pool.directives ?? {}) };
   for (const s of v.set ?? []) {
     const eq = s.indexOf('=');
@@ -73,11 +75,12 @@ export function parseStartArgs(argv: string[], readFile: (path: string) => strin
 
 export const START_HELP = `Usage: forkyard start [options]
 
-  -f, --config <file.json>   JSON with "mpm", "listen", "app", "directives"
+  -f, --config <file.json>   JSON with "mpm", "listen", "app", "directives", "standby"
       --mpm <prefork|worker|event>
   -l, --listen <host:port>   data-plane address (default 127.0.0.1:8080)
       --app <module>         app module: default export (req, res) or { fetch } (default: demo app)
   -s, --set <Directive=value>  any httpd directive, repeatable (e.g. --set MaxRequestWorkers=16)
       --data-dir <dir>       state directory (default ./.forkyard)
+      --no-standby           fork each child when it is needed instead of keeping one booted ahead
   -v, --verbose              log every child spawn and exit
 `;

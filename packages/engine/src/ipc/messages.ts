@@ -46,13 +46,23 @@ export interface ProcessCounters {
   notAccepting: boolean;
 }
 
+/** What a standby prepares before it is taken: its MPM's kind and how many threads to start. */
+export interface StandbyKind {
+  mpm: MpmName;
+  threads: number;
+}
+
 export type PrimaryToChild =
+  /** A standby becomes this child. */
+  | { act: 'init'; init: ChildInit }
   | { act: 'conn'; id: number }
   | { act: 'stop'; graceful: boolean }
   | { act: 'directives'; directives: ChildDirectives }
   | { act: 'status-reply'; seq: number; status: number; contentType: string; body: string; refresh?: number };
 
 export type ChildToPrimary =
+  /** The child takes messages now (the primary holds those it sends before). A standby says it once booted. */
+  | { act: 'listening' }
   | { act: 'ready' }
   /** Connections that ended: a threaded child under load reports many at once. */
   | { act: 'closed'; ids: number[] }

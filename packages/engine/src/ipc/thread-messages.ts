@@ -30,6 +30,8 @@ export interface ConnOpen {
 }
 
 export type ListenerToThread =
+  /** A thread started before its child had an init (a standby's) gets it now. */
+  | { t: 'init'; init: ThreadInit; env: Record<string, string> }
   | ({ t: 'open' } & ConnOpen)
   /** Direct transport: the thread's own descriptor of the connection, to serve as a net.Socket. */
   | { t: 'adopt'; id: number; fd: number; served: number; head: WireBytes | null }

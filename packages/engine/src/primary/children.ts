@@ -6,7 +6,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit } from '../ipc/messages.js';
+import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type ChildToPrimary } from '../ipc/messages.js';
 import type { MpmName } from '../scoreboard/types.js';
 
 const CHILD_MAIN = fileURLToPath(new URL('../child/main.js', import.meta.url));
@@ -46,14 +46,43 @@ export interface ChildRecord {
   lastUsage: { cpuUser: number; cpuSystem: number };
 }
 
-export function makeChild(init: ChildInit, limit: number, recycleAfter: number): ChildRecord {
+/** Forks the child entry with `env` added to the primary's environment. */
+export function forkChild(env: Record<string, string>): ChildProcess {
   const proc = fork(CHILD_MAIN, [], {
-    env: { ...process.env, FORKYARD_CHILD: JSON.stringify(init) },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Children do not inherit the primary's flags; FORKYARD_CHILD_EXECARGV gives them their own
     // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every child and thread).
     execArgv: process.env.FORKYARD_CHILD_EXECARGV?.split(' ').filter(Boolean) ?? [],
   });
+  holdUntilListening(proc);
+  return proc;
+}
+
+/**
+ * Node drops a message its receiver has no listener for yet, and a child attaches its own only
+ * once its modules are loaded: what the primary sends before the child says `listening` (a
+ * stop right after the fork, a standby's init) is held and sent then, in order.
+ */
+function holdUntilListening(proc: ChildProcess): void {
+  const send = proc.send.bind(proc) as (...args: unknown[]) => boolean;
+  const held: unknown[][] = [];
+  proc.send = ((...args: unknown[]) => {
+    held.push(args);
+    return true;
+  }) as ChildProcess['send'];
+  const onMessage = (msg: ChildToPrimary): void => {
+    if (msg.act !== 'listening') return;
+    proc.off('message', onMessage);
+    proc.send = send as ChildProcess['send'];
+    for (const args of held.splice(0)) if (proc.connected) send(...args);
+  };
+  proc.on('message', onMessage);
+}
+
+/** A child record for `init`: a standby taken for it (already running), or a fresh fork. */
+export function makeChild(init: ChildInit, limit: number, recycleAfter: number, standby: ChildProcess | null = null): ChildRecord {
+  const proc = standby ?? forkChild({ FORKYARD_CHILD: JSON.stringify(init) });
   return {
     slot: init.slot,
     pid: proc.pid ?? 0,

@@ -21,6 +21,8 @@ export interface PoolConfig {
   serverName?: string;
   /** Milliseconds between a child's slot reports (default 100). */
   reportInterval?: number;
+  /** Keep one child process booted ahead of need, so a new child starts in milliseconds (default true). */
+  standby?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -34,6 +36,7 @@ export interface ResolvedConfig {
   warnings: DirectiveWarning[];
   notes: string[];
   reportInterval: number;
+  standby: boolean;
 }
 
 export interface ConfigFieldError {
@@ -86,6 +89,10 @@ export function resolveConfig(config: PoolConfig): ResolvedConfig {
   if (!Number.isInteger(reportInterval) || reportInterval < 10 || reportInterval > 10_000) {
     errors.push({ code: 'FY_CONFIG', field: 'reportInterval', message: 'reportInterval must be an integer between 10 and 10000 ms' });
   }
+  const standby = config.standby ?? true;
+  if (typeof standby !== 'boolean') {
+    errors.push({ code: 'FY_CONFIG', field: 'standby', message: `standby must be true or false, got ${JSON.stringify(config.standby)}` });
+  }
   if (errors.length > 0 && errors.some((e) => e.field === 'mpm')) throw new PoolConfigError(errors);
   const result = validateAndAdjust(config.directives ?? {}, mpm);
   if (!result.ok) {
@@ -102,5 +109,6 @@ export function resolveConfig(config: PoolConfig): ResolvedConfig {
     warnings: result.warnings,
     notes: result.notes ?? [],
     reportInterval,
+    standby: standby === true,
   };
 }

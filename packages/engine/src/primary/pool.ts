@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import type { DirectiveWarning, EffectiveDirectives } from '../directives/types.js';
-import { dispatchAct, type ActTable, type ChildDirectives, type ChildToPrimary, type Forensic } from '../ipc/messages.js';
+import { dispatchAct, type ActTable, type ChildDirectives, type ChildInit, type ChildToPrimary, type Forensic } from '../ipc/messages.js';
 import { chooseChild, connectionLimit } from '../mpm/dispatch.js';
 import { performIdleServerMaintenance, retainedAfterGracefulRestart, startupChildren } from '../mpm/maintenance/index.js';
 import { initialRetainedState, type MaintenanceLog, type RetainedState } from '../mpm/maintenance-types.js';
@@ -27,6 +27,7 @@ import type { MpmName, ScoreboardImage, ScoreboardLimits } from '../scoreboard/t
 import { renderAuto, renderHtml } from '../status/index.js';
 import { exitReason, hasExited, makeChild, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
 import { Listener } from './listener.js';
+import { Standby } from './standby.js';
 import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js';
 import { needsNewGeneration, PoolError } from './changes.js';
 
@@ -141,10 +142,12 @@ export class Pool extends EventEmitter<PoolEvents> {
   #address: AddressInfo | null = null;
   readonly #forensics: ForensicEvent[] = [];
   #fatalSince = 0;
+  readonly #standby: Standby;
 
   constructor(config: ResolvedConfig, given: PoolConfig = {}) {
     super();
     this.#config = config;
+    this.#standby = new Standby(config.standby);
     this.#given = { ...given, mpm: config.mpm, directives: { ...(given.directives ?? {}) } };
     this.#image = createImage(
       {
@@ -186,6 +189,12 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#address;
   }
 
+  /** The standby process (booted ahead of need; the next child is made of it), or null. */
+  get standby(): { pid: number; booted: boolean } | null {
+    const pid = this.#standby.pid;
+    return pid === null ? null : { pid, booted: this.#standby.booted };
+  }
+
   /** True while a restart, switch or resize is rolling. */
   get changing(): boolean {
     return this.#change !== null;
@@ -222,8 +231,10 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#state = 'stopping';
     this.#stopLoop();
     const closing = this.#listener?.close();
+    const standby = this.#standby.discard();
     for (const child of this.#all()) this.#stopChild(child, 'stop', false);
     await this.#waitAll();
+    await standby;
     await closing;
     this.#state = 'stopped';
   }
@@ -239,10 +250,12 @@ export class Pool extends EventEmitter<PoolEvents> {
     // The listening socket closes now; the promise only settles once every connection handed
     // to a child has closed (Node asks the children), so it is awaited after they are gone.
     const closing = this.#listener?.close();
+    const standby = this.#standby.discard();
     const all = this.#all();
     for (const child of all) this.#stopChild(child, 'stop', true);
     const limit = this.#config.directives.GracefulShutdownTimeout * 1000;
     await waitExited(all, limit, limit > 0 ? limit + STOP_KILL_AFTER_MS : 0);
+    await standby;
     await closing;
     this.#state = 'stopped';
   }
@@ -367,7 +380,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   // ── generations ────────────────────────────────────────────────────────────────────────
 
   #resolve(given: PoolConfig): ResolvedConfig {
-    return resolveConfig({ ...given, listen: this.#config.listen, reportInterval: this.#config.reportInterval });
+    return resolveConfig({ ...given, listen: this.#config.listen, reportInterval: this.#config.reportInterval, standby: this.#config.standby });
   }
 
   #adopt(next: ResolvedConfig, given: PoolConfig): void {
@@ -514,18 +527,20 @@ export class Pool extends EventEmitter<PoolEvents> {
     const threads = this.mpm === 'prefork' ? 1 : d.ThreadsPerChild;
     const squatted = this.#children.get(slot);
     if (squatted) this.#extras.add(squatted);
+    const init: ChildInit = {
+      slot,
+      generation,
+      mpm: this.mpm,
+      threadsPerChild: threads,
+      app: this.#config.app,
+      directives: this.#childDirectives(),
+      reportInterval: this.#config.reportInterval,
+    };
     const child = makeChild(
-      {
-        slot,
-        generation,
-        mpm: this.mpm,
-        threadsPerChild: threads,
-        app: this.#config.app,
-        directives: this.#childDirectives(),
-        reportInterval: this.#config.reportInterval,
-      },
+      init,
       connectionLimit({ mpm: this.mpm, threadsPerChild: threads, asyncRequestWorkerFactor: d.AsyncRequestWorkerFactor }),
       recycleLimit(d.MaxConnectionsPerChild, slot),
+      this.#state === 'running' ? this.#standby.take(init) : null,
     );
     this.#children.set(slot, child);
     markForked(this.#image, slot, child.pid, generation, threads, Date.now());
@@ -538,11 +553,20 @@ export class Pool extends EventEmitter<PoolEvents> {
     return child;
   }
 
+  /** A standby of the current MPM and ThreadsPerChild, unless the pool is stopping. */
+  #prepareStandby(): void {
+    if (this.#state !== 'running') return;
+    this.#standby.prepare({ mpm: this.mpm, threads: this.mpm === 'prefork' ? 1 : this.#config.directives.ThreadsPerChild });
+  }
+
   readonly #childActs: ActTable<ChildToPrimary, ChildRecord> = {
+    listening: () => undefined,
     ready: (_msg, child) => {
       child.ready = true;
       this.#fatalStreak = 0;
       this.#listener?.drain();
+      // The next standby boots once this child is up, not while it competes with its start-up.
+      this.#prepareStandby();
     },
     closed: (msg, child) => {
       let any = false;

@@ -18,9 +18,24 @@ import { SlotWriter } from '../scoreboard/slot-buffer.js';
 import { resumeReading, stopReading } from '../http/socket-reading.js';
 import { PortSocket } from './port-socket.js';
 
-const init = workerData as ThreadInit;
 const port = parentPort!;
 const post = (msg: ThreadToListener, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer ?? []);
+
+// Messages are taken from the start, so a standby's thread (started with no workerData, its
+// init to come) stays alive while it waits; anything else that comes before this thread is
+// ready is answered once it is.
+let table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t: K }>) => void } | null = null;
+const early: ListenerToThread[] = [];
+let initFromListener: (init: ThreadInit) => void = () => undefined;
+port.on('message', (msg: ListenerToThread) => {
+  if (msg.t === 'init') {
+    Object.assign(process.env, msg.env);
+    initFromListener(msg.init);
+  }
+  else if (table) (table[msg.t] as (m: ListenerToThread) => void)(msg);
+  else early.push(msg);
+});
+const init = (workerData as ThreadInit | null) ?? (await new Promise<ThreadInit>((resolve) => (initFromListener = resolve)));
 
 // RequestTimeLimit: the listener may pause this thread through the inspector to read the stack
 // of a stuck handler; with the debugger enabled before the handler gets stuck, the pause lands
@@ -172,7 +187,8 @@ function adopt(id: number, fd: number, served: number, head: WireBytes | null): 
   if (head) socket.emit('data', fromWire(head));
 }
 
-const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t: K }>) => void } = {
+table = {
+  init: () => undefined,
   open: (msg) => {
     const socket = new PortSocket(msg, post);
     sockets.set(msg.id, socket);
@@ -206,9 +222,6 @@ const table: { [K in ListenerToThread['t']]: (msg: Extract<ListenerToThread, { t
   },
 };
 
-port.on('message', (msg: ListenerToThread) => {
-  (table[msg.t] as (m: ListenerToThread) => void)(msg);
-});
-
 slot.status('_', Date.now());
 post({ t: 'ready' });
+for (const msg of early.splice(0)) (table[msg.t] as (m: ListenerToThread) => void)(msg);

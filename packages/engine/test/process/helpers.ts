@@ -182,6 +182,15 @@ function running(s: ProcStat | null): s is ProcStat {
   return s !== null && s.state !== 'Z' && s.state !== 'X';
 }
 
+/** A pool's standby process (forked ahead of need, not yet a child), told by its environment. */
+export function isStandby(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').some((v) => v.startsWith('FORKYARD_STANDBY='));
+  } catch {
+    return false;
+  }
+}
+
 /** Running processes whose parent is `ppid`. */
 export function childrenOf(ppid: number): ProcStat[] {
   return allProcs().filter((s) => s.ppid === ppid && running(s));
