@@ -218,6 +218,9 @@ function setKeepAlive(req: IncomingMessage, res: ServerResponse, d: ChildDirecti
     res.shouldKeepAlive = false;
     return;
   }
+  // Without a count left to tell, Node writes the very same `Keep-Alive: timeout=T` itself (from
+  // server.keepAliveTimeout), without setHeader's per-response validation.
+  if (!Number.isFinite(left) && Number.isInteger(d.KeepAliveTimeout)) return;
   const asked = /keep-alive/i.test(req.headers.connection ?? '');
   if (asked) {
     const max = Number.isFinite(left) ? `, max=${left}` : '';

@@ -85,6 +85,20 @@ test('prefork: MaxKeepAliveRequests 3 serves 4 requests on one connection: max=3
   assert.equal(fresh.headers['keep-alive'], 'timeout=5, max=3');
 });
 
+test('prefork: MaxKeepAliveRequests 0 keeps a connection for any number of requests, with Keep-Alive: timeout=5 and no max', { timeout: 30_000 }, async () => {
+  const { port } = await startPool({ mpm: 'prefork', directives: { ...PREFORK, KeepAliveTimeout: 5, MaxKeepAliveRequests: 0 } });
+  const socket = net.connect(port, '127.0.0.1');
+  sockets.push(socket);
+  socket.on('error', () => undefined);
+  const replies = [];
+  for (let i = 0; i < 120; i++) replies.push(await rawRequest(socket, 'GET /pid HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n'));
+  const header = (head: string, name: string): string[] => [...head.matchAll(new RegExp(`\r\n${name}: *([^\r]*)`, 'gi'))].map((m) => m[1]!);
+  assert.deepEqual(new Set(replies.map((r) => header(r.head, 'Keep-Alive').join(' | '))), new Set(['timeout=5']), 'one Keep-Alive header, without max');
+  assert.deepEqual(new Set(replies.map((r) => header(r.head, 'Connection').join(' | '))), new Set(['keep-alive']));
+  assert.equal(new Set(replies.map((r) => r.body)).size, 1, 'all 120 on one connection and child');
+  assert.equal(socket.destroyed, false);
+});
+
 test('prefork: KeepAliveTimeout 1 closes an idle kept-alive connection after about a second; its slot goes K → _', { timeout: 30_000 }, async () => {
   const { pool, port } = await startPool({ mpm: 'prefork', directives: { ...PREFORK, KeepAliveTimeout: 1 } });
   const socket = net.connect(port, '127.0.0.1');
