@@ -5,7 +5,7 @@
  * chart's time axis: child starts and exits faintly, generations and changes dashed, kills,
  * crashes and warnings in their level's colour; the event log lists them.
  */
-import { memo, useDeferredValue, useMemo } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useDashboard } from '../../lib/store.js';
 import { HISTORY_WINDOW_MS, type HistorySample } from '../../lib/history.js';
@@ -53,6 +53,31 @@ const CHARTS: ChartSpec[] = [
 const compact = (n: number): string => (Math.abs(n) >= 10_000 ? `${Math.round(n / 1000)}k` : String(n));
 
 const LEVEL_COLOR = { info: 'var(--marker-info)', warn: 'var(--marker-warn)', error: 'var(--marker-error)' } as const;
+
+/**
+ * Each chart takes a new sample this much later than the one before it. Redrawing all five
+ * recharts SVGs at once is one task of about 60 ms, four dropped frames every second; one at
+ * a time, each fits in a frame (measured in bench/frame-time.mjs: main-thread time per frame).
+ */
+const STAGGER_MS = 150;
+
+/** `value`, `delayMs` late: the first value at once, every change after `delayMs`. */
+function useStaggered<T>(value: T, delayMs: number): T {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    if (delayMs <= 0) return setShown(() => value);
+    const t = setTimeout(() => setShown(() => value), delayMs);
+    return () => clearTimeout(t);
+  }, [value, delayMs]);
+  return delayMs <= 0 ? value : shown;
+}
+
+const StaggeredChart = ({ index, ...props }: { index: number; spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) => {
+  const samples = useStaggered(props.samples, index * STAGGER_MS);
+  const markers = useStaggered(props.markers, index * STAGGER_MS);
+  const domain = useStaggered(props.domain, index * STAGGER_MS);
+  return <Chart spec={props.spec} samples={samples} markers={markers} domain={domain} />;
+};
 
 const Chart = memo(function Chart({ spec, samples, markers, domain }: { spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) {
   const data = samples as HistorySample[];
@@ -113,7 +138,7 @@ export function LiveCharts() {
   const samples = useDeferredValue(useDashboard((s) => s.history.samples));
   const log = useDeferredValue(useDashboard((s) => s.log));
   const end = samples.length ? samples[samples.length - 1]!.t : Date.now();
-  const domain: [number, number] = [end - HISTORY_WINDOW_MS, end];
+  const domain = useMemo((): [number, number] => [end - HISTORY_WINDOW_MS, end], [end]);
   const markers = useMemo(() => log.filter((e) => e.marker && e.at >= end - HISTORY_WINDOW_MS).slice(-120), [log, end]);
   return (
     <section className="panel charts" aria-label="Live charts">
@@ -127,8 +152,8 @@ export function LiveCharts() {
         </ul>
       </header>
       <div className="chart-grid">
-        {CHARTS.map((spec) => (
-          <Chart key={spec.title} spec={spec} samples={samples} markers={markers} domain={domain} />
+        {CHARTS.map((spec, i) => (
+          <StaggeredChart key={spec.title} index={i} spec={spec} samples={samples} markers={markers} domain={domain} />
         ))}
       </div>
     </section>
