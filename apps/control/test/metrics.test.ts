@@ -71,6 +71,17 @@ test('gauges follow the load: busy workers, the accept queue, slots by state, pr
   await waitFor('the queue drained', async () => value(await scrape(), 'forkyard_accept_queue_depth') === 0);
 });
 
+test('forkyard_standby_ready is 1 once the standby has booted, and it is not a counted process', async () => {
+  const m = await waitFor('a booted standby', async () => {
+    const f = await scrape();
+    return value(f, 'forkyard_standby_ready') === 1 ? f : null;
+  }, 20_000);
+  assert.equal(m.get('forkyard_standby_ready')!.type, 'GAUGE');
+  assert.ok(h.pool.standby?.booted, 'the pool reports the same standby');
+  const inSlots = h.pool.snapshot().processes.filter((p) => p.pid > 0).map((p) => p.pid);
+  assert.equal(inSlots.includes(h.pool.standby!.pid), false);
+});
+
 test('a kept-alive connection is counted', async () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   await new Promise<void>((resolve, reject) => {

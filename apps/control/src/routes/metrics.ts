@@ -71,6 +71,14 @@ export function createMetrics(pool: Pool): { registry: Registry; scrape(): Promi
   });
   new Gauge({ name: 'forkyard_generation', help: 'The running generation (ParentServerMPMGeneration)', registers, collect() { this.set(take().image.global.mpmGeneration); } });
   new Gauge({
+    name: 'forkyard_standby_ready',
+    help: 'A standby process is booted and waiting to become the next child (1), or there is none ready (0)',
+    registers,
+    collect() {
+      this.set(pool.standby?.booted ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'forkyard_scoreboard_slots',
     help: 'Thread slots by mod_status state (open_slot: free up to MaxRequestWorkers)',
     labelNames: ['state'],

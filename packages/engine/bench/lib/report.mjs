@@ -87,14 +87,14 @@ function idleSection(s) {
       `at rest: ${fig(p.atRest)}; after the probes: ${fig(p.afterProbes)}. ${p.closedByServer} of them were closed by the server during the run. ` +
       `${parkedVerified(p) ? 'They were parked: the target counts.' : '**They were not all parked, so the target is a MISS whatever the latency.**'}`,
   );
+  const memoryLine = (m, where, afterWhat) =>
+    `Memory${where}: VmRSS of the primary and its children ${mib(m.before)} MiB before the connections were opened, ${mib(m.half ?? m.before)} MiB with ${(m.halfCount ?? 0).toLocaleString('en-US')} parked, ${mib(m.after)} MiB with all parked: ` +
+    `**${memoryFigure(m)}** (the primary's share ${kib1(m.primaryPerConnection)} KiB); ` +
+    `${mib(m.afterProbes)} MiB ${afterWhat}` +
+    `${m.sameChildren ? '' : '; the children changed in between, so this figure mixes processes'}.`;
   const m = s.memory;
-  out.push(
-    '',
-    `Memory: VmRSS of the primary and its children ${mib(m.before)} MiB before the connections were opened, ${mib(m.half ?? m.before)} MiB with ${(m.halfCount ?? 0).toLocaleString('en-US')} parked, ${mib(m.after)} MiB with all parked: ` +
-      `**${memoryFigure(m)}** (the primary's share ${kib1(m.primaryPerConnection)} KiB); ` +
-      `${mib(m.afterProbes)} MiB after the probes, with them still parked` +
-      `${m.sameChildren ? '' : '; the children changed in between, so this figure mixes processes'}.`,
-  );
+  out.push('', memoryLine(m, m.shape ? ` (${m.shape})` : '', m.shape ? 'a moment later' : 'after the probes, with them still parked'));
+  if (s.memoryProbePool) out.push('', memoryLine(s.memoryProbePool, ' (the probe pool, 50 threads)', 'after the probes, with them still parked'));
   const e = s.details?.effective;
   if (e) out.push('', `Effective directives: ${Object.entries(e).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   return out;

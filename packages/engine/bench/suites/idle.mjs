@@ -52,6 +52,24 @@ const SHAPE_TEXT = '2 children × 25 threads, AsyncRequestWorkerFactor 48 (1,225
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Memory is measured on a pool of its own with as few V8 heaps as an event pool can have (one
+ * child, two threads, a listener): with the probe pool's 50 thread heaps, garbage not yet
+ * collected moved the total by more than 2,000 connections cost. One child holds them all:
+ * ThreadsPerChild 2 + 2 idle × AsyncRequestWorkerFactor 1,000 = 2,002 connections.
+ */
+const MEMORY_SHAPE = {
+  StartServers: 1,
+  ServerLimit: 1,
+  ThreadsPerChild: 2,
+  MaxRequestWorkers: 2,
+  MinSpareThreads: 1,
+  MaxSpareThreads: 4,
+  AsyncRequestWorkerFactor: 1000,
+  KeepAliveTimeout: 60,
+};
+const MEMORY_SHAPE_TEXT = '1 child × 2 threads, AsyncRequestWorkerFactor 1,000';
+
 /** This process's soft limit on open files (Node cannot raise it), or Infinity if unknown. */
 function openFileLimit() {
   try {
@@ -143,6 +161,51 @@ function latencyRow(key, label, samples, errors) {
   return { key, label, n: samples.length, errors, p50: percentile(samples, 50), p90: percentile(samples, 90), p99: percentile(samples, 99), max: max(samples) };
 }
 
+/**
+ * VmRSS of the memory pool (primary, child) warm, with half of IDLE parked and with all: the
+ * growth over the second half, per connection. Resolves with null if they could not be parked.
+ */
+async function measureParkedMemory(ctx, log) {
+  const server = await startServer('Forkyard event (memory)', 'forkyard', [JSON.stringify({ mpm: 'event', directives: MEMORY_SHAPE })]);
+  let parked = [];
+  try {
+    const port = server.port;
+    await ctx.load.run({ port, connections: 2, duration: Math.max(1, ctx.plan.warmup) });
+    await settle(server, (f) => f.ConnsTotal === 0);
+    await sleep(1000);
+    const before = await server.request('memory');
+    const first = await openParked(port, IDLE / 2);
+    parked = first.conns;
+    await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
+    await sleep(1000);
+    const half = await server.request('memory');
+    const halfCount = parked.length;
+    const second = await openParked(port, IDLE - IDLE / 2);
+    parked = [...parked, ...second.conns];
+    const atRest = await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
+    await sleep(1000);
+    const after = await server.request('memory');
+    const later = await server.request('memory');
+    log(`${'Idle keep-alive connections (event)'}: memory pool: ${parked.length} parked, ConnsAsyncKeepAlive ${atRest.ConnsAsyncKeepAlive}`);
+    if (atRest.ConnsAsyncKeepAlive < 0.98 * IDLE) return null;
+    const added = Math.max(1, parked.length - halfCount);
+    return {
+      shape: MEMORY_SHAPE_TEXT,
+      before: rssTotal(before),
+      half: rssTotal(half),
+      halfCount,
+      after: rssTotal(after),
+      perConnection: (rssTotal(after) - rssTotal(half)) / added,
+      primaryPerConnection: (after.primary - half.primary) / added,
+      afterProbes: rssTotal(later),
+      sameChildren: before.children.map((c) => c.pid).join() === after.children.map((c) => c.pid).join(),
+    };
+  } finally {
+    for (const c of parked) c.destroy();
+    await server.stop();
+  }
+}
+
 export default {
   id: 'idle',
   title: 'Idle keep-alive connections (event)',
@@ -158,9 +221,10 @@ export default {
       'connection (timed from its write). The same fresh probes run first with nothing parked, for contrast. Percentiles are ' +
       'exact, from every sample. Before anything is measured, autocannon keeps all 50 threads busy for a moment, so every ' +
       'heap has grown to its working size. Memory per parked connection is the growth of VmRSS (/proc) of the primary and ' +
-      'its two children between a second after half of the connections were parked and a second after all of them were, ' +
-      'divided by the second half\'s number: both readings are of the same warm pool. Each of the 50 threads is a V8 heap of ' +
-      'its own, so garbage not yet collected still makes it vary from run to run. The connections and probes run in ' +
+      'its children between a second after half of the connections were parked and a second after all of them were, ' +
+      `divided by the second half's number: both readings are of the same warm pool. It is measured again on a pool of ${MEMORY_SHAPE_TEXT}, ` +
+      'where all 2,000 are parked in one child: each of the probe pool\'s 50 threads is a V8 heap of its own, and their ' +
+      'garbage not yet collected moves its total by more than the connections do. The connections and probes run in ' +
       'the runner\'s own process. worker is not run: it holds one connection per thread, so this many idle connections would ' +
       'need as many threads.';
 
@@ -231,15 +295,24 @@ export default {
         latencyRow('wake', 'next request of a parked connection', loaded.wake, 0),
       ];
       for (const r of rows) log(`${this.title}: ${r.label}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms over ${r.n}`);
-      log(`${this.title}: ${(memory.perConnection / 1024).toFixed(1)} KiB per parked connection`);
+      log(`${this.title}: ${(memory.perConnection / 1024).toFixed(1)} KiB per parked connection in the probe pool`);
+      const parkedSummary = { wanted: IDLE, opened: parked.length, failed: opened.failed, atRest, afterProbes, closedByServer };
+      const details = server.details;
+      for (const c of parked) c.destroy();
+      parked = [];
+      await server.stop();
+      log(`${this.title}: memory on a pool of ${MEMORY_SHAPE_TEXT}`);
+      const small = await measureParkedMemory(ctx, log);
+      if (small) log(`${this.title}: ${(small.perConnection / 1024).toFixed(1)} KiB per parked connection (${MEMORY_SHAPE_TEXT})`);
       return {
         kind: 'idle',
         title: this.title,
         intro,
         rows,
-        parked: { wanted: IDLE, opened: parked.length, failed: opened.failed, atRest, afterProbes, closedByServer },
-        memory,
-        details: server.details,
+        parked: parkedSummary,
+        memory: small ?? memory,
+        memoryProbePool: small ? memory : null,
+        details,
         targets: [{ key: 'fresh', value: TARGET_P99_MS }],
       };
     } finally {
