@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 
 export const PLANS = {
   full: { name: 'full', runs: 5, duration: 6, warmup: 2, spawns: 20 },
-  quick: { name: 'quick', runs: 3, duration: 2, warmup: 1, spawns: 10 },
+  quick: { name: 'quick', runs: 2, duration: 2, warmup: 1, spawns: 6 },
 };
 
 export function parseOptions(argv, { repoRoot, suiteIds }) {
