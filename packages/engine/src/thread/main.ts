@@ -31,8 +31,7 @@ port.on('message', (msg: ListenerToThread) => {
   if (msg.t === 'init') {
     Object.assign(process.env, msg.env);
     initFromListener(msg.init);
-  }
-  else if (table) (table[msg.t] as (m: ListenerToThread) => void)(msg);
+  } else if (table) (table[msg.t] as (m: ListenerToThread) => void)(msg);
   else early.push(msg);
 });
 const init = (workerData as ThreadInit | null) ?? (await new Promise<ThreadInit>((resolve) => (initFromListener = resolve)));
