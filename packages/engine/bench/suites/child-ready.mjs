@@ -9,8 +9,9 @@
  *   prefork  MaxConnectionsPerChild 1: every connection retires its child, and the primary
  *            makes the replacement as it hands the last connection over. Children are needed
  *            faster than a standby boots, so most samples are cold or half-booted starts.
- *   event    graceful restarts (2 threads per child) a second apart (quick: 0.7 s): the new child must also
- *            start its threads, each loading the app, before it says it is ready. With the
+ *   event    graceful restarts (2 threads per child) a second apart (quick: 0.7 s): the new
+ *            child must also start its threads, each loading the app, before it says it is
+ *            ready. With the
  *            standby (the default) its Node, engine and threads are already up; without it
  *            (`standby: false`) every child is a cold fork.
  */

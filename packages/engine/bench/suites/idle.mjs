@@ -162,44 +162,59 @@ function latencyRow(key, label, samples, errors) {
 }
 
 /**
+ * Parks IDLE connections in two halves (into `parked`, so the caller can close them whatever
+ * happens) and reads the pool's memory a second after each: both readings are of the same warm
+ * pool, so the heaps' own growth and shrinkage after the warm-up does not count against the
+ * connections.
+ */
+async function parkInHalves(server, parked) {
+  const first = await openParked(server.port, IDLE / 2);
+  parked.push(...first.conns);
+  const halfCount = parked.length;
+  await settle(server, (f) => f.ConnsAsyncKeepAlive >= halfCount && f.BusyWorkers === 0);
+  await sleep(1000);
+  const half = await server.request('memory');
+  const second = await openParked(server.port, IDLE - IDLE / 2);
+  parked.push(...second.conns);
+  const atRest = await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
+  await sleep(1000);
+  const after = await server.request('memory');
+  return { failed: first.failed + second.failed, halfCount, half, after, atRest };
+}
+
+/** Memory per parked connection: the growth over the second half, and the readings around it. */
+function memoryFigures(before, p, parkedCount, later) {
+  const added = Math.max(1, parkedCount - p.halfCount);
+  return {
+    before: rssTotal(before),
+    half: rssTotal(p.half),
+    halfCount: p.halfCount,
+    after: rssTotal(p.after),
+    perConnection: (rssTotal(p.after) - rssTotal(p.half)) / added,
+    primaryPerConnection: (p.after.primary - p.half.primary) / added,
+    afterProbes: rssTotal(later),
+    sameChildren: before.children.map((c) => c.pid).join() === p.after.children.map((c) => c.pid).join(),
+  };
+}
+
+/**
  * VmRSS of the memory pool (primary, child) warm, with half of IDLE parked and with all: the
  * growth over the second half, per connection. Resolves with null if they could not be parked.
  */
 async function measureParkedMemory(ctx, log) {
   const server = await startServer('Forkyard event (memory)', 'forkyard', [JSON.stringify({ mpm: 'event', directives: MEMORY_SHAPE })]);
-  let parked = [];
+  const parked = [];
   try {
     const port = server.port;
     await ctx.load.run({ port, connections: 2, duration: Math.max(1, ctx.plan.warmup) });
     await settle(server, (f) => f.ConnsTotal === 0);
     await sleep(1000);
     const before = await server.request('memory');
-    const first = await openParked(port, IDLE / 2);
-    parked = first.conns;
-    await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
-    await sleep(1000);
-    const half = await server.request('memory');
-    const halfCount = parked.length;
-    const second = await openParked(port, IDLE - IDLE / 2);
-    parked = [...parked, ...second.conns];
-    const atRest = await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
-    await sleep(1000);
-    const after = await server.request('memory');
+    const halves = await parkInHalves(server, parked);
     const later = await server.request('memory');
-    log(`${'Idle keep-alive connections (event)'}: memory pool: ${parked.length} parked, ConnsAsyncKeepAlive ${atRest.ConnsAsyncKeepAlive}`);
-    if (atRest.ConnsAsyncKeepAlive < 0.98 * IDLE) return null;
-    const added = Math.max(1, parked.length - halfCount);
-    return {
-      shape: MEMORY_SHAPE_TEXT,
-      before: rssTotal(before),
-      half: rssTotal(half),
-      halfCount,
-      after: rssTotal(after),
-      perConnection: (rssTotal(after) - rssTotal(half)) / added,
-      primaryPerConnection: (after.primary - half.primary) / added,
-      afterProbes: rssTotal(later),
-      sameChildren: before.children.map((c) => c.pid).join() === after.children.map((c) => c.pid).join(),
-    };
+    log(`Idle keep-alive connections (event): memory pool: ${parked.length} parked, ConnsAsyncKeepAlive ${halves.atRest.ConnsAsyncKeepAlive}`);
+    if (halves.atRest.ConnsAsyncKeepAlive < 0.98 * IDLE) return null;
+    return { shape: MEMORY_SHAPE_TEXT, ...memoryFigures(before, halves, parked.length, later) };
   } finally {
     for (const c of parked) c.destroy();
     await server.stop();
@@ -243,7 +258,7 @@ export default {
     }
 
     const server = await startServer('Forkyard event', 'forkyard', [JSON.stringify({ mpm: 'event', directives: SHAPE })]);
-    let parked = [];
+    const parked = [];
     try {
       const port = server.port;
       // Every thread serves for a while first, so the "before" memory is of a pool that has
@@ -254,22 +269,10 @@ export default {
       await settle(server, (f) => f.ConnsTotal === 0);
       const before = await server.request('memory');
 
-      // Memory is read with half of them parked and with all: both in the same warm state, so the
-      // heaps' own growth and shrinkage after the warm-up does not count against the connections.
       log(`${this.title}: opening ${IDLE} keep-alive connections, half at a time`);
-      const firstHalf = await openParked(port, IDLE / 2);
-      parked = firstHalf.conns;
-      await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
-      await sleep(1000);
-      const half = await server.request('memory');
-      const halfCount = parked.length;
-      const secondHalf = await openParked(port, IDLE - IDLE / 2);
-      parked = [...parked, ...secondHalf.conns];
-      const opened = { conns: parked, failed: firstHalf.failed + secondHalf.failed };
-      const atRest = await settle(server, (f) => f.ConnsAsyncKeepAlive >= parked.length && f.BusyWorkers === 0);
-      await sleep(1000);
-      const after = await server.request('memory');
-      log(`${this.title}: ${parked.length} open (${opened.failed} failed); ConnsTotal ${atRest.ConnsTotal}, ConnsAsyncKeepAlive ${atRest.ConnsAsyncKeepAlive}, BusyWorkers ${atRest.BusyWorkers}`);
+      const halves = await parkInHalves(server, parked);
+      const { atRest } = halves;
+      log(`${this.title}: ${parked.length} open (${halves.failed} failed); ConnsTotal ${atRest.ConnsTotal}, ConnsAsyncKeepAlive ${atRest.ConnsAsyncKeepAlive}, BusyWorkers ${atRest.BusyWorkers}`);
 
       log(`${this.title}: ${seconds} s of probes with ${parked.length} parked`);
       const loaded = await probe(port, seconds, parked);
@@ -277,18 +280,7 @@ export default {
       const closedByServer = parked.filter((c) => c.closed).length;
       const later = await server.request('memory');
 
-      const sameChildren = before.children.map((c) => c.pid).join() === after.children.map((c) => c.pid).join();
-      const added = Math.max(1, parked.length - halfCount);
-      const memory = {
-        before: rssTotal(before),
-        half: rssTotal(half),
-        halfCount,
-        after: rssTotal(after),
-        perConnection: (rssTotal(after) - rssTotal(half)) / added,
-        primaryPerConnection: (after.primary - half.primary) / added,
-        afterProbes: rssTotal(later),
-        sameChildren,
-      };
+      const memory = memoryFigures(before, halves, parked.length, later);
       const rows = [
         latencyRow('fresh-none', 'fresh connection, nothing parked', base.fresh, base.errors),
         latencyRow('fresh', `fresh connection, ${parked.length.toLocaleString('en-US')} parked`, loaded.fresh, loaded.errors),
@@ -296,10 +288,10 @@ export default {
       ];
       for (const r of rows) log(`${this.title}: ${r.label}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms over ${r.n}`);
       log(`${this.title}: ${(memory.perConnection / 1024).toFixed(1)} KiB per parked connection in the probe pool`);
-      const parkedSummary = { wanted: IDLE, opened: parked.length, failed: opened.failed, atRest, afterProbes, closedByServer };
+      const parkedSummary = { wanted: IDLE, opened: parked.length, failed: halves.failed, atRest, afterProbes, closedByServer };
       const details = server.details;
       for (const c of parked) c.destroy();
-      parked = [];
+      parked.length = 0;
       await server.stop();
       log(`${this.title}: memory on a pool of ${MEMORY_SHAPE_TEXT}`);
       const small = await measureParkedMemory(ctx, log);

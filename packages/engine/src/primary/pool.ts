@@ -524,7 +524,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #makeChild(slot: number): ChildRecord {
     const generation = this.#image.global.mpmGeneration;
     const d = this.#config.directives;
-    const threads = this.mpm === 'prefork' ? 1 : d.ThreadsPerChild;
+    const threads = this.#threadsPerChild();
     const squatted = this.#children.get(slot);
     if (squatted) this.#extras.add(squatted);
     const init: ChildInit = {
@@ -553,10 +553,15 @@ export class Pool extends EventEmitter<PoolEvents> {
     return child;
   }
 
+  /** Threads in each child of the current configuration (prefork: its main thread). */
+  #threadsPerChild(): number {
+    return this.mpm === 'prefork' ? 1 : this.#config.directives.ThreadsPerChild;
+  }
+
   /** A standby of the current MPM and ThreadsPerChild, unless the pool is stopping. */
   #prepareStandby(): void {
     if (this.#state !== 'running') return;
-    this.#standby.prepare({ mpm: this.mpm, threads: this.mpm === 'prefork' ? 1 : this.#config.directives.ThreadsPerChild });
+    this.#standby.prepare({ mpm: this.mpm, threads: this.#threadsPerChild() });
   }
 
   readonly #childActs: ActTable<ChildToPrimary, ChildRecord> = {

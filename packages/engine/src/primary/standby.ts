@@ -49,11 +49,14 @@ export class Standby {
     this.#kind = kind;
     this.#booted = false;
     proc.on('error', () => undefined);
-    proc.on('message', (msg: ChildToPrimary) => {
-      if (msg.act !== 'listening' || this.#proc !== proc) return;
+    const onListening = (msg: ChildToPrimary): void => {
+      if (msg.act !== 'listening') return;
+      proc.off('message', onListening);
+      if (this.#proc !== proc) return;
       this.#booted = true;
       this.#failedBoots = 0;
-    });
+    };
+    proc.on('message', onListening);
     proc.once('exit', () => {
       if (this.#proc !== proc) return;
       this.#proc = null;

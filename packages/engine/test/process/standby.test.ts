@@ -9,26 +9,23 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { Pool } from '@forkyard/engine';
+import type { Pool, PoolConfig } from '@forkyard/engine';
 import { childrenOf, get, isAlive, startPoolObserved, stopPool, waitFor } from './helpers.js';
 
 const pidOf = (body: string): number => Number(body.split(' ')[0]);
 
-function spawnedPids(pool: Pool): number[] {
-  const pids: number[] = [];
-  pool.on('spawn', (e) => pids.push(e.pid));
-  return pids;
+/** A pool, and the pid of every child it makes from the start (a standby taken included). */
+async function startWatched(config: PoolConfig): Promise<{ pool: Pool; port: number; spawned: number[] }> {
+  const spawned: number[] = [];
+  const { pool, port } = await startPoolObserved(config, (p) => p.on('spawn', (e) => spawned.push(e.pid)));
+  return { pool, port, spawned };
 }
 
 const booted = (pool: Pool): Promise<{ pid: number; booted: boolean }> =>
   waitFor('a booted standby', () => (pool.standby?.booted ? pool.standby : null), 20_000);
 
 test('event: the child a graceful restart makes is the booted standby, with its threads, and a new standby follows', async () => {
-  let spawned: number[] = [];
-  const { pool, port } = await startPoolObserved(
-    { mpm: 'event', directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, MaxRequestWorkers: 4 } },
-    (p) => (spawned = spawnedPids(p)),
-  );
+  const { pool, port, spawned } = await startWatched({ mpm: 'event', directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, MaxRequestWorkers: 4 } });
   const standby = await booted(pool);
   assert.equal(spawned.includes(standby.pid), false, 'the standby is not one of the pool\'s children');
   assert.equal(pool.snapshot().processes.some((p) => p.pid === standby.pid), false, 'it holds no scoreboard slot');
@@ -48,11 +45,7 @@ test('event: the child a graceful restart makes is the booted standby, with its 
 });
 
 test('prefork: the standby is of its kind; after a switch to worker it is stopped, not used, and a threaded one replaces it', async () => {
-  let spawned: number[] = [];
-  const { pool, port } = await startPoolObserved(
-    { mpm: 'prefork', directives: { StartServers: 1, MinSpareServers: 1, MaxSpareServers: 2, MaxRequestWorkers: 4 } },
-    (p) => (spawned = spawnedPids(p)),
-  );
+  const { pool, port, spawned } = await startWatched({ mpm: 'prefork', directives: { StartServers: 1, MinSpareServers: 1, MaxSpareServers: 2, MaxRequestWorkers: 4 } });
   const prefork = await booted(pool);
   await pool.switchMpm('worker');
   assert.equal(spawned.includes(prefork.pid), false, 'no worker child was made of the prefork standby');
@@ -66,11 +59,7 @@ test('prefork: the standby is of its kind; after a switch to worker it is stoppe
 });
 
 test('worker: a standby booted for 2 threads becomes a child of 3 after ThreadsPerChild changes', async () => {
-  let spawned: number[] = [];
-  const { pool, port } = await startPoolObserved(
-    { mpm: 'worker', directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, MaxRequestWorkers: 6 } },
-    (p) => (spawned = spawnedPids(p)),
-  );
+  const { pool, port, spawned } = await startWatched({ mpm: 'worker', directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, MaxRequestWorkers: 6 } });
   const standby = await booted(pool);
   await pool.applyDirectives({ ThreadsPerChild: 3, MaxRequestWorkers: 6, MaxSpareThreads: 9 });
   assert.ok(spawned.includes(standby.pid), 'the new generation took the standby');

@@ -53,8 +53,8 @@ test('event: 16 idle keep-alive connections are parked, hold no thread, and a fr
     'ConnsAsyncKeepAlive 16 and no slot in K',
     async () => {
       const s = await statusAuto(port);
-      // K shows only for the instant between a response and the listener parking it; a child
-      // serves with its first thread while the others are still starting (S).
+      // K shows only for the instant between a response and the listener parking it; S only
+      // while a replacement child's threads are still starting.
       return s.ConnsAsyncKeepAlive === '16' && !/[KS]/.test(s.Scoreboard ?? 'K') ? s : null;
     },
     5000,

@@ -65,7 +65,7 @@ const STAGGER_MS = 150;
 function useStaggered<T>(value: T, delayMs: number): T {
   const [shown, setShown] = useState(value);
   useEffect(() => {
-    if (delayMs <= 0) return setShown(() => value);
+    if (delayMs <= 0) return; // shown as given: no second render
     const t = setTimeout(() => setShown(() => value), delayMs);
     return () => clearTimeout(t);
   }, [value, delayMs]);
