@@ -63,3 +63,28 @@ export function steadyLoad(url: string, concurrency: number): { stop(): Promise<
     },
   };
 }
+
+/**
+ * A POST the test holds open: half its body now, the rest when `finish()` is called, so the
+ * child answering it stays busy exactly as long as the test needs (no sleep to outlast).
+ */
+export function heldRequest(url: string): { finish(): void; reply: Promise<LoadResult> } {
+  const body = 'first half|second half';
+  const cut = body.indexOf('|') + 1;
+  let finish = (): void => undefined;
+  const reply = new Promise<LoadResult>((resolve) => {
+    const done = (ok: boolean, error?: string): void => resolve({ ok: ok ? 1 : 0, failed: ok ? 0 : 1, errors: error ? [error] : [] });
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': body.length }, timeout: 60_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => (res.statusCode === 200 && text === body ? done(true) : done(false, `HTTP ${res.statusCode}: ${text.slice(0, 40)}`)));
+      res.on('error', (err) => done(false, err.message));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => done(false, err.message));
+    req.write(body.slice(0, cut));
+    finish = () => req.end(body.slice(cut));
+  });
+  return { finish: () => finish(), reply };
+}

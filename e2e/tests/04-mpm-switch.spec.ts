@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { childRows, rowLabels, screenshot, signIn } from '../support/dashboard.js';
-import { burst, steadyLoad, type LoadResult } from '../support/load.js';
+import { heldRequest, steadyLoad } from '../support/load.js';
 import { systemInfo } from '../support/system.js';
 
 /** Thread slots serving a request whose line contains `marker` right now (from the status API). */
@@ -20,12 +20,12 @@ test('switching the MPM in the UI rolls a new generation into a reshaped grid wi
   expect(before.every((r) => r.letters.length > 1)).toBe(true);
 
   const load = steadyLoad(`${sys.dataUrl}/sleep?ms=25`, 4);
-  let slow: Promise<LoadResult> = Promise.resolve({ ok: 0, failed: 0, errors: [] });
+  let held: Array<ReturnType<typeof heldRequest>> = [];
   try {
     await page.waitForTimeout(500);
-    // Two slow requests in flight keep old children finishing for a few seconds.
-    slow = burst(`${sys.dataUrl}/sleep?ms=3001`, 2);
-    await expect.poll(() => inFlight(sys, 'ms=3001')).toBe(2);
+    // Two requests held open keep old children finishing until the test has seen them.
+    held = [heldRequest(`${sys.dataUrl}/echo?held`), heldRequest(`${sys.dataUrl}/echo?held`)];
+    await expect.poll(() => inFlight(sys, '/echo?held')).toBe(2);
     await mpm.selectOption('prefork');
     const dialog = page.getByRole('dialog');
     await expect(dialog).toContainText('Switch from worker to prefork?');
@@ -36,8 +36,11 @@ test('switching the MPM in the UI rolls a new generation into a reshaped grid wi
     const roll = page.getByRole('status', { name: 'Generation roll' });
     await expect(roll).toContainText(`Generation ${generation + 1}`);
     await expect(roll).toContainText(`old (generation ${generation}) finishing`);
-    expect((await rowLabels(page)).some((l) => new RegExp(`generation ${generation} \\(old\\), finishing`).test(l))).toBe(true);
+    // The roll counts the old generation at once; its rows say "finishing" once the primary has
+    // told them to go, after the new children are ready. The held requests keep them until seen.
+    await expect.poll(async () => (await rowLabels(page)).some((l) => new RegExp(`generation ${generation} \\(old\\), finishing`).test(l))).toBe(true);
     await screenshot(page, 'mpm-switch-rolling');
+    for (const h of held) h.finish();
     await expect(page.getByRole('region', { name: 'Scoreboard' }).getByRole('row', { name: new RegExp(`^Child pid \\d+, generation ${generation + 1},`) }).first()).toBeAttached();
     await expect
       .poll(async () => {
@@ -46,8 +49,10 @@ test('switching the MPM in the UI rolls a new generation into a reshaped grid wi
       }, { timeout: 40_000 })
       .toBe(true);
   } finally {
-    const slowResult = await slow;
-    expect(slowResult.failed, `failed slow requests: ${slowResult.errors.join(', ')}`).toBe(0);
+    for (const h of held) h.finish();
+    const heldResults = await Promise.all(held.map((h) => h.reply));
+    const heldFailed = heldResults.flatMap((r) => r.errors);
+    expect(heldFailed, 'the held requests were answered in full by their old children').toEqual([]);
     const result = await load.stop();
     expect(result.failed, `failed requests: ${result.errors.slice(0, 5).join(', ')}`).toBe(0);
     expect(result.ok).toBeGreaterThan(20);
