@@ -8,8 +8,9 @@ import { startServer } from './servers.mjs';
 import { max, median, min } from './stats.mjs';
 
 /**
- * contenders: [{ key, label, server: [name, args] }]; the anchor's key is `anchor`.
- * load: { path, connections, headers }. Resolves with one row per contender.
+ * contenders: [{ key, label, server: [name, args], load? }]; the anchor's key is `anchor`.
+ * load: { path, connections, headers }, which a contender's own `load` may amend (a reference
+ * row run with fewer connections). Resolves with one row per contender.
  */
 export async function compareThroughput(ctx, { title, contenders, anchor, load }) {
   const { log, plan } = ctx;
@@ -24,8 +25,8 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
     for (let r = 0; r < plan.runs; r++) {
       const order = started.map((_, i) => started[(i + r) % started.length]);
       for (const { c, server } of order) {
-        if (r === 0 && plan.warmup > 0) await ctx.load.run({ port: server.port, ...load, duration: plan.warmup });
-        const res = await ctx.load.run({ port: server.port, ...load, duration: plan.duration });
+        if (r === 0 && plan.warmup > 0) await ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.warmup });
+        const res = await ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration });
         runs.get(c.key).push(res);
         const bad = res.errors + res.timeouts + res.non2xx;
         log(`${title}: run ${r + 1}/${plan.runs} ${c.label.padEnd(18)} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);

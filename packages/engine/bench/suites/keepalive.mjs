@@ -1,7 +1,7 @@
 /** 1. Keep-alive hello: the pools' overhead per request when the handler costs nothing. */
 
 import { compareThroughput } from '../lib/compare.mjs';
-import { cluster2, cluster64, event2x2, nodeHttp, preforkN, unlimitedKeepAlive, worker2x2, workerPerConnection } from './pools.mjs';
+import { cluster2, cluster2Serving, cluster4, cluster64, event2x1, event2x2, nodeHttp, preforkN, unlimitedKeepAlive, worker2x2, workerPerConnection } from './pools.mjs';
 
 const CONNECTIONS = 64;
 
@@ -9,14 +9,18 @@ export default {
   id: 'keepalive',
   title: 'Keep-alive hello',
   async run(ctx) {
-    // The rows with httpd's defaults have no target: the quick run leaves them out.
-    const httpdDefaults = ctx.plan.name === 'quick' ? [] : [event2x2, worker2x2];
+    // Rows without a target (httpd's defaults, the references) are left out of the quick run,
+    // except cluster with 64 workers, which tells at once whether prefork's target is in reach.
+    const full = ctx.plan.name !== 'quick';
+    const httpdDefaults = full ? [event2x2, worker2x2] : [];
     const rows = await compareThroughput(ctx, {
       title: this.title,
       contenders: [
         nodeHttp,
         cluster2,
+        ...(full ? [cluster4, cluster2Serving(4)] : []),
         cluster64,
+        unlimitedKeepAlive(event2x1),
         unlimitedKeepAlive(event2x2),
         unlimitedKeepAlive(worker2x2),
         ...httpdDefaults,
@@ -35,14 +39,18 @@ export default {
         '(in the full run) with httpd\'s ' +
         'defaults (MaxKeepAliveRequests 100, KeepAliveTimeout 5), where clients reconnect every 101 requests and each ' +
         'reconnect is a fresh hand-off by the primary. ' +
-        'event parks kept-alive connections on their threads between requests, so two threads per child serve all 32. ' +
-        'worker serves one connection per thread: with 4 threads the other 60 connections wait in the primary\'s accept queue ' +
-        '(throughput is what counts here, not their latency), and with a thread for every connection (2 × 32) each thread is ' +
-        'its own V8 isolate with its own heap and JIT warm-up. prefork needs one child per connection, 64 processes on this ' +
-        'machine\'s cores; cluster with 64 workers is there, without a target, to show what 64 Node processes cost by themselves.',
+        'event parks kept-alive connections on their threads between requests, so one or two threads per child serve all 32: ' +
+        'with one thread per child, as many event loops answer requests as the cluster has workers; with two, twice as many ' +
+        'share the same cores. worker serves one connection per thread: with 4 threads the other 60 connections wait in the ' +
+        'primary\'s accept queue (throughput is what counts here, not their latency), and with a thread for every connection ' +
+        '(2 × 32) each thread is its own V8 isolate with its own heap and JIT warm-up. prefork needs one child per connection, ' +
+        '64 processes on this machine\'s cores. The rows without a target are references, run in the full run only (cluster ' +
+        'with 64 workers in both): cluster with 4 and with 64 workers shows what that many Node event loops cost by ' +
+        'themselves, and cluster answering 4 connections at a time shows what serving 4 at a time costs, as worker 2 × 2 does.',
       anchorLabel: cluster2.label,
       rows,
       targets: [
+        { key: 'event-2x1-unlimited', value: 1.0 },
         { key: 'event-unlimited', value: 1.0 },
         { key: 'worker-unlimited', value: 1.0 },
         { key: 'worker-per-connection-unlimited', value: 1.0 },
@@ -53,16 +61,32 @@ export default {
   },
 };
 
-/** What the one-process-per-connection shapes reach against the same number of plain Node processes. */
+/**
+ * Each shape against the plain Node setup with the same number of event loops, or serving the
+ * same number of connections at a time: what the pool costs on top of what the shape costs.
+ */
 function perProcessNotes(rows) {
   const by = (key) => rows.find((r) => r.key === key);
-  const prefork = by('prefork-unlimited');
-  const c64 = by('cluster-64');
-  if (!prefork || !c64 || !(c64.median > 0)) return [];
-  return [
-    `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${(prefork.median / c64.median).toFixed(2)}×. ` +
-      `${CONNECTIONS} Node processes on this machine's cores reach ${c64.ratio.toFixed(2)}× of two by themselves, so prefork's ` +
-      '0.8× is out of reach here whatever the pool does; the figure above is the cost of the pool on top of that.',
-  ];
+  const notes = [];
+  const against = (key, refKey, text) => {
+    const row = by(key);
+    const ref = by(refKey);
+    if (!row || !ref || !(ref.median > 0)) return;
+    notes.push(text(row.median / ref.median, ref.ratio));
+  };
+  against('event-unlimited', 'cluster-4', (vs, ref) =>
+    `event 2 × 2 against cluster with 4 workers (4 event loops each): ${vs.toFixed(2)}×. Four Node event loops on this machine reach ` +
+    `${ref.toFixed(2)}× of two by themselves.`);
+  against('worker-unlimited', 'anchor-4-connections', (vs, ref) =>
+    `worker 2 × 2 against cluster answering 4 connections at a time: ${vs.toFixed(2)}×. Serving 4 connections at a time, cluster ` +
+    `reaches ${ref.toFixed(2)}× of itself with all ${CONNECTIONS}: worker holds a thread per kept-alive connection (K), so its 1.0× ` +
+    `needs a thread for each of the ${CONNECTIONS} connections, the shape of the next row.`);
+  against('worker-per-connection-unlimited', 'cluster-64', (vs, ref) =>
+    `worker 2 × 32 against cluster with 64 workers (64 event loops each): ${vs.toFixed(2)}×. ${CONNECTIONS} event loops reach ` +
+    `${ref.toFixed(2)}× of two by themselves.`);
+  against('prefork-unlimited', 'cluster-64', (vs, ref) =>
+    `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${vs.toFixed(2)}×. ` +
+    `${CONNECTIONS} Node processes on this machine's cores reach ${ref.toFixed(2)}× of two by themselves, so prefork's ` +
+    '0.8× is out of reach here whatever the pool does; the figure above is the cost of the pool on top of that.');
+  return notes;
 }
-

@@ -12,6 +12,10 @@ export const nodeHttp = { key: 'node-http', label: 'node:http (1 process)', serv
 export const cluster2 = { key: 'anchor', label: 'cluster (2 workers)', server: ['cluster', [2]] };
 /** Reference, no target: what one process per connection costs before any pool logic. */
 export const cluster64 = { key: 'cluster-64', label: 'cluster (64 workers)', server: ['cluster', [64]] };
+/** Reference, no target: as many event loops as a pool of 2 children × 2 threads runs. */
+export const cluster4 = { key: 'cluster-4', label: 'cluster (4 workers)', server: ['cluster', [4]] };
+/** Reference, no target: the anchor answering only `n` connections at a time, as a worker pool of n threads does. */
+export const cluster2Serving = (n) => ({ ...cluster2, key: `anchor-${n}-connections`, shape: `${n} connections`, load: { connections: n } });
 
 const threaded2x2 = { StartServers: 2, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, MaxRequestWorkers: 4 };
 /**
@@ -22,6 +26,16 @@ const threaded2x2 = { StartServers: 2, ThreadsPerChild: 2, MinSpareThreads: 1, M
 const event2x2Shape = { ...threaded2x2, AsyncRequestWorkerFactor: 16 };
 
 export const event2x2 = { key: 'event', label: 'Forkyard event', server: forkyard('event', event2x2Shape), shape: '2 children × 2 threads, AsyncRequestWorkerFactor 16' };
+/**
+ * One thread per child: as many event loops serving requests as the two-worker cluster has.
+ * AsyncRequestWorkerFactor 32 lets each child hold its 32 connections.
+ */
+export const event2x1 = {
+  key: 'event-2x1',
+  label: 'Forkyard event',
+  server: forkyard('event', { StartServers: 2, ThreadsPerChild: 1, MinSpareThreads: 1, MaxSpareThreads: 4, MaxRequestWorkers: 2, AsyncRequestWorkerFactor: 32 }),
+  shape: '2 children × 1 thread, AsyncRequestWorkerFactor 32',
+};
 export const worker2x2 = { key: 'worker', label: 'Forkyard worker', server: forkyard('worker', threaded2x2), shape: '2 children × 2 threads' };
 
 /**

@@ -44,8 +44,11 @@ export interface SlotServerOptions {
   exclusive?: boolean;
   /** A request on `socket` is about to be answered. */
   onRequestStart?: (socket: Duplex) => void;
-  /** Exclusive: no request is being answered any more. */
-  onFree?: () => void;
+  /**
+   * Exclusive: no request is being answered any more. `closing`: the connection just answered
+   * is going away, so `onIdle` follows for it.
+   */
+  onFree?: (closing: boolean) => void;
   /** Exclusive: the request being answered did not finish in the handler's synchronous part. */
   onBlocked?: () => void;
 }
@@ -78,11 +81,39 @@ export function isLoopback(address: string | undefined): boolean {
   return address !== undefined && LOOPBACK.has(address);
 }
 
+/** One connection as this server sees it. */
+interface SlotConn {
+  socket: Duplex & ConnInfo & TimeoutSocket;
+  served: number;
+  /** Responses begun and not yet finished (more than one when the client pipelines). */
+  inFlight: number;
+  /** The local port, read once: a net.Socket asks the kernel for it. */
+  localPort: number;
+}
+
+/**
+ * The responses of a slot server: what the response-level listeners need travels on the
+ * response itself, so those listeners are created once per server, not once per request.
+ */
+class SlotResponse extends http.ServerResponse {
+  slotConn: SlotConn | null = null;
+  bytesBefore = 0;
+}
+
+/**
+ * Bytes written to a connection so far. net.Socket's `bytesWritten` copies its write queue to
+ * count it; what the kernel took plus what is still queued is the same figure without that.
+ */
+function bytesOut(socket: Duplex & ConnInfo): number {
+  const dispatched = (socket as { _bytesDispatched?: number })._bytesDispatched;
+  return typeof dispatched === 'number' ? dispatched + socket.writableLength : (socket.bytesWritten ?? 0);
+}
+
 export function createSlotServer(opts: SlotServerOptions): http.Server {
   const { slot } = opts;
   // Request deadlines (headersTimeout/requestTimeout = Timeout, answered with 408) are checked
   // every second rather than Node's default 30 s, so a slow client is cut close to Timeout.
-  const server = http.createServer({ connectionsCheckingInterval: 1000 });
+  const server = http.createServer({ connectionsCheckingInterval: 1000, ServerResponse: SlotResponse });
   // Node starts that check when the server starts listening, which this one never does.
   server.emit('listening');
   applyTimeouts(server, opts.directives());
@@ -92,10 +123,20 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
    * without a new hand-over); only the current one writes the slot.
    */
   let current: Duplex | null = null;
-  const state = new WeakMap<Duplex, { served: number; inFlight: number }>();
+  const state = new WeakMap<Duplex, SlotConn>();
   /** Exclusive: the connection whose request is being answered, and requests waiting for it. */
   let answering: Duplex | null = null;
   const queue: Array<[IncomingMessage, ServerResponse]> = [];
+  /** The vhost field of the last request, and what it was made of (it rarely changes). */
+  let lastHost: string | null = null;
+  let lastPort = -1;
+  let lastVhost = '';
+  /** The same for the request line and protocol: a keep-alive client often repeats its request. */
+  let lastMethod: string | undefined;
+  let lastUrl: string | undefined;
+  let lastVersion = '';
+  let lastLine = '';
+  let lastProtocol = '';
 
   const release = (socket: Duplex): void => {
     if (current === socket) {
@@ -105,8 +146,8 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     opts.onIdle(socket);
   };
 
-  server.on('connection', (socket: Duplex & ConnInfo) => {
-    state.set(socket, { served: socket.forkyardServed ?? 0, inFlight: 0 });
+  server.on('connection', (socket: Duplex & ConnInfo & TimeoutSocket) => {
+    state.set(socket, { socket, served: socket.forkyardServed ?? 0, inFlight: 0, localPort: socket.localPort ?? 0 });
     if (answering === null) {
       current = socket;
       slot.connection(socket.remoteAddress ?? '', Date.now(), socket.forkyardServed ?? 0);
@@ -121,16 +162,16 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     });
   });
 
-  const nextInQueue = (): void => {
+  const nextInQueue = (closing: boolean): void => {
     answering = null;
     for (let next = queue.shift(); next; next = queue.shift()) {
       if (next[0].socket.destroyed) continue;
-      return answer(next[0], next[1]);
+      return answer(next[0], next[1] as SlotResponse);
     }
-    opts.onFree?.();
+    opts.onFree?.(closing);
   };
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  server.on('request', (req: IncomingMessage, res: SlotResponse) => {
     if (opts.exclusive && answering !== null && answering !== req.socket) {
       queue.push([req, res]);
       return;
@@ -138,51 +179,71 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     answer(req, res);
   });
 
-  function answer(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket as unknown as Duplex & ConnInfo;
+  /** Exclusive: 'close' follows 'finish', and also comes when the client goes away mid-response. */
+  function onResponseClose(this: SlotResponse): void {
+    const conn = this.slotConn!;
+    // A pipelined request on the same connection keeps the slot until its own response.
+    if (answering === conn.socket && (conn.socket.destroyed || conn.inFlight === 0)) nextInQueue(conn.socket.destroyed || !this.shouldKeepAlive);
+  }
+
+  function onResponseFinish(this: SlotResponse): void {
+    const conn = this.slotConn!;
+    const { socket } = conn;
+    conn.inFlight--;
+    const now = Date.now();
+    const kept = this.shouldKeepAlive && !socket.destroyed;
+    slot.requestEnd(Math.max(0, bytesOut(socket) - this.bytesBefore), now, kept ? 'K' : 'C');
+    if (!kept || conn.inFlight > 0) return;
+    // Node's own 'finish' listener (registered before this one) has just armed the idle timer
+    // at keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER); httpd waits exactly
+    // KeepAliveTimeout for the next request. Re-arm it, unless a pipelined request is still
+    // being answered (then Node keeps Timeout running).
+    const keepAliveTimeout = opts.directives().KeepAliveTimeout;
+    if (keepAliveTimeout > 0) socket.setTimeout(keepAliveTimeout * 1000);
+    // Event: the connection is parked; this slot is free at once (no K held).
+    const parked = opts.onKeptAlive?.(socket) ?? false;
+    if (parked) {
+      if (parked === 'listener') socket.setTimeout(0);
+      if (current === socket) {
+        current = null;
+        slot.status('_', now);
+      }
+    }
+  }
+
+  function answer(req: IncomingMessage, res: SlotResponse): void {
+    const socket = req.socket as unknown as Duplex & ConnInfo & TimeoutSocket;
+    const conn = state.get(socket) ?? { socket, served: 0, inFlight: 0, localPort: socket.localPort ?? 0 };
+    res.slotConn = conn;
     if (opts.exclusive) {
       answering = socket;
-      // 'close' follows 'finish', and also comes when the client goes away mid-response.
-      res.once('close', () => {
-        // A pipelined request on the same connection keeps the slot until its own response.
-        if (answering === socket && (socket.destroyed || (state.get(socket)?.inFlight ?? 0) === 0)) nextInQueue();
-      });
+      res.on('close', onResponseClose);
     }
     opts.onRequestStart?.(socket);
-    const st = state.get(socket) ?? { served: 0, inFlight: 0 };
     current = socket;
     const d = opts.directives();
-    const now = Date.now();
     const host = req.headers.host ?? socket.localAddress ?? '';
-    const vhost = `${host.replace(/:\d+$/, '')}:${socket.localPort ?? 0}`;
-    slot.requestStart(`${req.method} ${req.url} HTTP/${req.httpVersion}`, vhost, `http/${req.httpVersion}`, now);
-    const bytesBefore = socket.bytesWritten ?? 0;
-    st.served++;
-    st.inFlight++;
+    if (host !== lastHost || conn.localPort !== lastPort) {
+      lastHost = host;
+      lastPort = conn.localPort;
+      lastVhost = `${host.replace(/:\d+$/, '')}:${lastPort}`;
+    }
+    const { method, url, httpVersion } = req;
+    if (method !== lastMethod || url !== lastUrl || httpVersion !== lastVersion) {
+      lastMethod = method;
+      lastUrl = url;
+      lastVersion = httpVersion;
+      lastLine = `${method} ${url} HTTP/${httpVersion}`;
+      lastProtocol = `http/${httpVersion}`;
+    }
+    slot.requestStart(lastLine, lastVhost, lastProtocol, Date.now());
+    res.bytesBefore = bytesOut(socket);
+    conn.served++;
+    conn.inFlight++;
     // Carried with the connection if it moves to another thread (MaxKeepAliveRequests).
-    socket.forkyardServed = st.served;
-    setKeepAlive(req, res, d, st.served, opts.stopping());
-
-    res.once('finish', () => {
-      st.inFlight--;
-      const bytes = Math.max(0, (socket.bytesWritten ?? 0) - bytesBefore);
-      const kept = res.shouldKeepAlive && !socket.destroyed;
-      slot.requestEnd(bytes, Date.now(), kept ? 'K' : 'C');
-      // Node's own 'finish' listener (registered before this one) has just armed the idle
-      // timer at keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER); httpd waits
-      // exactly KeepAliveTimeout for the next request. Re-arm it, unless a pipelined request
-      // is still being answered (then Node keeps Timeout running).
-      if (kept && st.inFlight === 0 && d.KeepAliveTimeout > 0) (socket as Duplex & TimeoutSocket).setTimeout(d.KeepAliveTimeout * 1000);
-      // Event: the connection is parked; this slot is free at once (no K held).
-      const parked = kept && st.inFlight === 0 ? opts.onKeptAlive?.(socket) : false;
-      if (parked) {
-        if (parked === 'listener') (socket as Duplex & TimeoutSocket).setTimeout(0);
-        if (current === socket) {
-          current = null;
-          slot.status('_', Date.now());
-        }
-      }
-    });
+    socket.forkyardServed = conn.served;
+    setKeepAlive(req, res, d, conn.served, opts.stopping());
+    res.on('finish', onResponseFinish);
 
     if (d.LimitRequestBody > 0 && !limitRequestBody(req, res, d.LimitRequestBody)) return;
     if (isStatusRequest(req)) serveStatus(req, res, socket, opts);
@@ -191,7 +252,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     if (!res.writableEnded) opts.onBlocked?.();
   }
 
-  return server;
+  return server as unknown as http.Server;
 }
 
 /**
@@ -200,7 +261,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
  * that stops, a client that stops reading) is cut a little later by the idle timeout, so the
  * 408 check comes first. The whole request is not time-boxed: a slow but moving upload is fine.
  */
-export function applyTimeouts(server: http.Server, d: ChildDirectives): void {
+export function applyTimeouts(server: Pick<http.Server, 'timeout' | 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout'>, d: ChildDirectives): void {
   server.timeout = d.Timeout * 1000 + IDLE_GRACE_MS;
   server.headersTimeout = d.Timeout * 1000;
   server.requestTimeout = 0;
@@ -248,6 +309,9 @@ function limitRequestBody(req: IncomingMessage, res: ServerResponse, limit: numb
     refuse();
     return false;
   }
+  // A body of declared length ends where it says (the parser reads no further): only a chunked
+  // body has to be counted as it comes.
+  if (req.headers['transfer-encoding'] === undefined) return true;
   let seen = 0;
   let refused = false;
   const push = req.push.bind(req);

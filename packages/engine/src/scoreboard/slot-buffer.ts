@@ -74,17 +74,25 @@ export interface SlotRecord {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The writer side, held by the slot's single owner. */
+const CODE = Object.fromEntries(STATUS_LETTERS.map((letter, i) => [letter, i])) as Record<SlotStatus, number>;
+
+/**
+ * The writer side, held by the slot's single owner. It runs on every request, so it allocates
+ * nothing: each string field keeps the last value written and is encoded again only when it
+ * changes (a keep-alive connection repeats its client, vhost and protocol, often its request).
+ */
 export class SlotWriter {
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
-  readonly #bytes: Uint8Array;
+  readonly #fields: Uint8Array[];
+  /** What each string field holds, as far as this writer knows (null: not written by it yet). */
+  readonly #written: Array<string | null> = [null, null, null, null];
 
   constructor(sab: SharedArrayBuffer, index: number) {
     const base = index * RECORD_BYTES;
     this.#i32 = new Int32Array(sab, base, 8);
     this.#f64 = new Float64Array(sab, base + 32, 8);
-    this.#bytes = new Uint8Array(sab, base + S_BASE, 208);
+    this.#fields = STRINGS.map(({ offset, size }) => new Uint8Array(sab, base + S_BASE + offset, size));
   }
 
   #begin(): void {
@@ -96,16 +104,15 @@ export class SlotWriter {
   }
 
   #setString(which: number, value: string): void {
-    const { offset, size } = STRINGS[which]!;
-    const target = this.#bytes.subarray(offset, offset + size);
-    const { written } = encoder.encodeInto(value, target);
-    this.#i32[I_LEN + which] = written;
+    if (this.#written[which] === value) return;
+    this.#written[which] = value;
+    this.#i32[I_LEN + which] = encoder.encodeInto(value, this.#fields[which]!).written;
   }
 
   /** A status change alone (S → _ , K, L, C, G …). READY also clears the connection counters. */
   status(letter: SlotStatus, now: number): void {
     this.#begin();
-    this.#i32[I_STATUS] = STATUS_LETTERS.indexOf(letter);
+    this.#i32[I_STATUS] = CODE[letter];
     if (letter === '_' || letter === '.') {
       this.#i32[I_CONN_COUNT] = 0;
       this.#f64[F_CONN_BYTES] = 0;
@@ -117,7 +124,7 @@ export class SlotWriter {
   /** A new connection arrives: R, client recorded, request cleared (as httpd does). */
   connection(client: string, now: number, connCount = 0, connBytes = 0): void {
     this.#begin();
-    this.#i32[I_STATUS] = STATUS_LETTERS.indexOf('R');
+    this.#i32[I_STATUS] = CODE.R;
     this.#i32[I_CONN_COUNT] = connCount;
     this.#f64[F_CONN_BYTES] = connBytes;
     this.#f64[F_LAST_USED] = now;
@@ -129,7 +136,7 @@ export class SlotWriter {
   /** A request has been read and is being handled: W. */
   requestStart(requestLine: string, vhost: string, protocol: string, now: number): void {
     this.#begin();
-    this.#i32[I_STATUS] = STATUS_LETTERS.indexOf('W');
+    this.#i32[I_STATUS] = CODE.W;
     this.#f64[F_START] = now;
     this.#f64[F_STOP] = 0;
     this.#f64[F_LAST_USED] = now;
@@ -143,7 +150,7 @@ export class SlotWriter {
   requestEnd(bytes: number, now: number, next: SlotStatus): void {
     this.#begin();
     const start = this.#f64[F_START]!;
-    this.#i32[I_STATUS] = STATUS_LETTERS.indexOf(next);
+    this.#i32[I_STATUS] = CODE[next];
     this.#i32[I_CONN_COUNT] = this.#i32[I_CONN_COUNT]! + 1;
     this.#i32[I_MY_ACCESS] = this.#i32[I_MY_ACCESS]! + 1;
     this.#f64[F_CONN_BYTES] = this.#f64[F_CONN_BYTES]! + bytes;

@@ -117,11 +117,12 @@ const server = createSlotServer({
     }
     if (conns.length > 0) post({ t: 'lend', conns });
   },
-  onFree: () => {
+  onFree: (closing) => {
     shared.setCurrent(init.index, 0);
-    // Asking for the lent connections back also tells the listener this thread is free.
+    // Asking for the lent connections back also tells the listener this thread is free; so does
+    // the 'idle' that follows a connection that is closing (one message per connection, not two).
     if (lent.size > 0) post({ t: 'reclaim' });
-    else if (shared.wantFree) post({ t: 'free' });
+    else if (shared.wantFree && !closing) post({ t: 'free' });
   },
   onIdle: (socket) => {
     const s = socket as PortSocket | DirectSocket;
@@ -175,10 +176,10 @@ function adopt(id: number, fd: number, served: number, head: WireBytes | null): 
   socket.id = id;
   socket.forkyardServed = served;
   // RequestTimeLimit answers 503 only if nothing of the response went out: stamp each write.
-  const write = socket.write;
-  socket.write = function (this: DirectSocket, ...args: unknown[]): boolean {
+  const write = socket.write as (this: DirectSocket, chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
+  socket.write = function (this: DirectSocket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     shared.wrote(init.index, Date.now());
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
+    return write.call(this, chunk, encoding, cb);
   } as typeof socket.write;
   server.emit('connection', socket);
   // Bytes the listener read before handing the connection over (a parked connection's next
