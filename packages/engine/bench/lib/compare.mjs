@@ -4,6 +4,7 @@
  * work, thermal, page cache — lands on all of them alike instead of on whoever ran last.
  */
 
+import { cpuPerRequest, treeCpu } from './cpu.mjs';
 import { startServer } from './servers.mjs';
 import { max, median, min } from './stats.mjs';
 
@@ -26,8 +27,9 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
       const order = started.map((_, i) => started[(i + r) % started.length]);
       for (const { c, server } of order) {
         if (r === 0 && plan.warmup > 0) await ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.warmup });
+        const before = treeCpu(server.pid);
         const res = await ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration });
-        runs.get(c.key).push(res);
+        runs.get(c.key).push({ ...res, cpu: cpuPerRequest(before, treeCpu(server.pid), res.total) });
         const bad = res.errors + res.timeouts + res.non2xx;
         log(`${title}: run ${r + 1}/${plan.runs} ${c.label.padEnd(18)} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);
       }
@@ -53,11 +55,19 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
       ratio: median(rps) / anchorMedian,
       paired: { min: min(paired), max: max(paired) },
       p99: median(runs.get(c.key).map((x) => x.latency.p99)),
+      cpu: medianCpu(runs.get(c.key).map((x) => x.cpu)),
       errors: runs.get(c.key).reduce((n, x) => n + x.errors + x.timeouts + x.non2xx, 0),
       details: s?.details ?? {},
       info: info.get(c.key) ?? null,
     };
   });
+}
+
+/** Median CPU per request over the runs, for the server process and for the processes below it. */
+function medianCpu(cpus) {
+  const known = cpus.filter(Boolean);
+  if (known.length === 0) return null;
+  return { own: median(known.map((c) => c.own)), below: median(known.map((c) => c.below)) };
 }
 
 export function fmtRps(v) {

@@ -116,17 +116,23 @@ function streamSection(s) {
   return out;
 }
 
+/** `primary + children` CPU per request in µs; a single process has nothing below it. */
+function cpuCell(cpu) {
+  if (!cpu) return '—';
+  return cpu.below > 0 ? `${int(cpu.own)} + ${int(cpu.below)}` : int(cpu.own);
+}
+
 function throughputSection(s) {
   const out = [
     s.intro,
     '',
-    `| Contender | Shape | req/s (median) | min – max | × ${s.anchorLabel} | per-run ratio | p99 latency (ms) | errors |`,
-    '|---|---|--:|--:|--:|--:|--:|--:|',
+    `| Contender | Shape | req/s (median) | min – max | × ${s.anchorLabel} | per-run ratio | p99 latency (ms) | CPU µs per request: primary + below | errors |`,
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of s.rows) {
     const anchor = r.key === 'anchor';
     out.push(
-      `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${anchor ? '1.00× (anchor)' : x2(r.ratio)} | ${anchor ? '—' : `${x2(r.paired.min)} – ${x2(r.paired.max)}`} | ${r.p99} | ${r.errors} |`,
+      `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${anchor ? '1.00× (anchor)' : x2(r.ratio)} | ${anchor ? '—' : `${x2(r.paired.min)} – ${x2(r.paired.max)}`} | ${r.p99} | ${cpuCell(r.cpu)} | ${r.errors} |`,
     );
   }
   const lines = s.rows.map(directivesLine).filter(Boolean);
@@ -224,8 +230,11 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
       'the table gives the median req/s and the range over runs, the ratio of medians to the anchor (targets are judged on ' +
       'it), and the range of per-run ratios (run r of a contender against run r of the anchor, measured a few seconds apart). ' +
       'A wide per-run range means a noisy machine: rerun before believing a small difference. p99 latency is the median of the ' +
-      'runs\' p99. "errors" counts socket errors, timeouts and non-2xx responses over all runs; a target with errors is a MISS ' +
-      'whatever its ratio.',
+      'runs\' p99. "CPU µs per request" is the CPU time (user and system, all threads, from /proc) the server process and ' +
+      'the processes below it used during a run, divided by the requests answered, median over runs: for cluster, its primary ' +
+      'and its workers; for Forkyard, the primary and its children with their threads. It tells where the time goes when the ' +
+      'ratio misses (the load generator\'s own CPU is not in it). "errors" counts socket errors, timeouts and non-2xx ' +
+      'responses over all runs; a target with errors is a MISS whatever its ratio.',
   );
   sections.forEach((s, i) => {
     out.push('', `## ${i + 1}. ${s.title}`, '');
