@@ -137,7 +137,7 @@ function throughputSection(s) {
   }
   const lines = s.rows.map(directivesLine).filter(Boolean);
   if (lines.length > 0) out.push('', 'Effective directives (after httpd\'s adjustments):', '', ...lines);
-  if (s.notes?.length) out.push('', ...s.notes);
+  for (const note of s.notes ?? []) out.push('', note);
   return out;
 }
 

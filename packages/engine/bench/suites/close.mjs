@@ -1,7 +1,7 @@
 /** 2. Connection per request: accept and hand-off cost, paid on every request. */
 
 import { compareThroughput } from '../lib/compare.mjs';
-import { cluster2, event2x2, preforkN, worker2x2 } from './pools.mjs';
+import { cluster2, clusterN, event2x2, preforkN, worker2x2 } from './pools.mjs';
 
 const CONNECTIONS = 16;
 
@@ -9,9 +9,12 @@ export default {
   id: 'close',
   title: 'Connection per request',
   async run(ctx) {
+    // The reference without a target (cluster with a worker per connection, as prefork has a
+    // child per connection) runs in the full run only.
+    const references = ctx.plan.name === 'quick' ? [] : [clusterN(CONNECTIONS)];
     const rows = await compareThroughput(ctx, {
       title: this.title,
-      contenders: [cluster2, event2x2, worker2x2, preforkN(CONNECTIONS)],
+      contenders: [cluster2, ...references, event2x2, worker2x2, preforkN(CONNECTIONS)],
       anchor: 'anchor',
       load: { path: '/', connections: CONNECTIONS, headers: { connection: 'close' } },
     });
@@ -21,7 +24,9 @@ export default {
       intro:
         `\`GET /\` with \`Connection: close\` over ${CONNECTIONS} connections: every request opens a new TCP connection, ` +
         'which the server closes after the response, and autocannon reconnects. Each request therefore pays an accept in the ' +
-        'primary and a hand-off of the socket to a child.',
+        'primary and a hand-off of the socket to a child, as cluster\'s round-robin does; under worker and event the child\'s ' +
+        'listener then hands it to a thread, a second event loop, and is told when it closes. cluster with a worker per ' +
+        `connection (${CONNECTIONS}) is there, without a target, to show what as many Node processes as prefork's children cost by themselves.`,
       anchorLabel: cluster2.label,
       rows,
       targets: [
@@ -29,6 +34,33 @@ export default {
         { key: 'worker', value: 0.9 },
         { key: 'prefork', value: 0.9 },
       ],
+      notes: costNotes(rows),
     };
   },
 };
+
+/** Where the time per connection goes, from the CPU column: the primary, and the processes below it. */
+function costNotes(rows) {
+  const anchor = rows.find((r) => r.key === 'anchor');
+  if (!anchor?.cpu) return [];
+  const notes = [];
+  for (const key of ['event', 'worker']) {
+    const row = rows.find((r) => r.key === key);
+    if (!row?.cpu) continue;
+    notes.push(
+      `${row.label} ${row.shape}: ${Math.round(row.cpu.own)} µs of CPU per connection in the primary (cluster's: ` +
+        `${Math.round(anchor.cpu.own)}) and ${Math.round(row.cpu.below)} µs in the children (cluster's workers: ` +
+        `${Math.round(anchor.cpu.below)}), ${((row.cpu.own + row.cpu.below) / (anchor.cpu.own + anchor.cpu.below)).toFixed(1)}× in all. ` +
+        'The machine\'s two cores are shared with the load generator, so throughput follows CPU per connection.',
+    );
+  }
+  const prefork = rows.find((r) => r.key === 'prefork');
+  const cN = rows.find((r) => r.key === `cluster-${CONNECTIONS}`);
+  if (prefork && cN?.median > 0) {
+    notes.push(
+      `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${(prefork.median / cN.median).toFixed(2)}×. ` +
+        `${CONNECTIONS} Node processes reach ${cN.ratio.toFixed(2)}× of two by themselves.`,
+    );
+  }
+  return notes;
+}

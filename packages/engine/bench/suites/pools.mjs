@@ -10,10 +10,12 @@ const forkyard = (mpm, directives, extra = {}) => ['forkyard', [JSON.stringify({
 
 export const nodeHttp = { key: 'node-http', label: 'node:http (1 process)', server: ['node-http'] };
 export const cluster2 = { key: 'anchor', label: 'cluster (2 workers)', server: ['cluster', [2]] };
+/** Reference, no target: cluster with `n` workers (as many event loops or processes as a pool shape has). */
+export const clusterN = (n) => ({ key: `cluster-${n}`, label: `cluster (${n} workers)`, server: ['cluster', [n]] });
 /** Reference, no target: what one process per connection costs before any pool logic. */
-export const cluster64 = { key: 'cluster-64', label: 'cluster (64 workers)', server: ['cluster', [64]] };
+export const cluster64 = clusterN(64);
 /** Reference, no target: as many event loops as a pool of 2 children × 2 threads runs. */
-export const cluster4 = { key: 'cluster-4', label: 'cluster (4 workers)', server: ['cluster', [4]] };
+export const cluster4 = clusterN(4);
 /** Reference, no target: the anchor answering only `n` connections at a time, as a worker pool of n threads does. */
 export const cluster2Serving = (n) => ({ ...cluster2, key: `anchor-${n}-connections`, shape: `${n} connections`, load: { connections: n } });
 
