@@ -64,7 +64,7 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
 }
 
 /** Median CPU per request over the runs, for the server process and for the processes below it. */
-function medianCpu(cpus) {
+export function medianCpu(cpus) {
   const known = cpus.filter(Boolean);
   if (known.length === 0) return null;
   return { own: median(known.map((c) => c.own)), below: median(known.map((c) => c.below)) };

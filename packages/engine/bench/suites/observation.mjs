@@ -11,7 +11,8 @@
  */
 
 import { startServer } from '../lib/servers.mjs';
-import { fmtRps } from '../lib/compare.mjs';
+import { fmtRps, medianCpu } from '../lib/compare.mjs';
+import { cpuPerRequest, treeCpu } from '../lib/cpu.mjs';
 import { openObserver } from '../lib/stream-observer.mjs';
 import { max, median, min } from '../lib/stats.mjs';
 import { CONTROL_PLANE_BUILT, event2x2Control } from './pools.mjs';
@@ -43,6 +44,8 @@ function observerFigures(observers, starts, ends) {
   });
 }
 
+const ms = (us) => (us / 1000).toFixed(1);
+
 function row(key, label, results, anchorResults, extra = {}) {
   const rps = results.map((r) => r.rps);
   const paired = rps.map((v, i) => v / anchorResults[i].rps);
@@ -58,6 +61,9 @@ function row(key, label, results, anchorResults, extra = {}) {
     paired: { min: min(paired), max: max(paired) },
     p99: median(results.map((r) => r.latency.p99)),
     errors: results.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
+    cpu: medianCpu(results.map((r) => r.cpu)),
+    /** The primary's CPU per second of load (µs), where the control plane and the stream run. */
+    primaryPerSec: median(results.map((r) => r.primaryPerSec ?? 0)),
     details: {},
     info: null,
     ...extra,
@@ -83,9 +89,11 @@ export default {
           try {
             if (r === 0 && which === order[0]) await ctx.load.run({ port: server.port, connections: CONNECTIONS, duration: WARMUP_S });
             const starts = observers.map((o) => o.mark());
+            const before = treeCpu(server.pid);
             const res = await ctx.load.run({ port: server.port, connections: CONNECTIONS, duration: plan.duration });
+            const cpu = cpuPerRequest(before, treeCpu(server.pid), res.total);
             const ends = observers.map((o) => o.mark());
-            runs[which].push(res);
+            runs[which].push({ ...res, cpu, primaryPerSec: cpu ? cpu.own * res.rps : null });
             const figs = observerFigures(observers, starts, ends);
             seen.push(...figs);
             const fps = figs.length ? `, ${median(figs.map((f) => f.framesPerSec)).toFixed(1)} frames/s per client` : '';
@@ -108,7 +116,10 @@ export default {
     const e = server.details.effective ?? {};
     const notes = [
       `Effective directives: ${Object.entries(e).map(([k, v]) => `${k} ${v}`).join(', ')}${info ? `; ${info.children} children alive after the runs` : ''}.`,
-      '',
+      `The primary, where the control plane serves the stream, used ${ms(observed.primaryPerSec)} ms of CPU per second of load with ` +
+        `the clients and ${ms(anchor.primaryPerSec)} ms without: the stream costs it ${ms(observed.primaryPerSec - anchor.primaryPerSec)} ms ` +
+        `per second, ${((observed.primaryPerSec - anchor.primaryPerSec) / 10_000).toFixed(1)} % of one core, for ${OBSERVERS} clients. ` +
+        'Unlike the ratio, this figure does not move with the load generator\'s share of the cores.',
       `Stream clients: per client and run, a median of ${median(seen.map((f) => f.framesPerSec)).toFixed(1)} frames/s ` +
         `(${min(seen.map((f) => f.framesPerSec)).toFixed(1)} – ${max(seen.map((f) => f.framesPerSec)).toFixed(1)}), ` +
         `${Math.round(median(seen.map((f) => f.wirePerSec))).toLocaleString('en-US')} bytes/s on the wire, ` +
