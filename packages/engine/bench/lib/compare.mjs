@@ -4,7 +4,7 @@
  * work, thermal, page cache — lands on all of them alike instead of on whoever ran last.
  */
 
-import { cpuPerRequest, treeCpu } from './cpu.mjs';
+import { withCpu } from './cpu.mjs';
 import { startServer } from './servers.mjs';
 import { max, median, min } from './stats.mjs';
 
@@ -27,9 +27,8 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
       const order = started.map((_, i) => started[(i + r) % started.length]);
       for (const { c, server } of order) {
         if (r === 0 && plan.warmup > 0) await ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.warmup });
-        const before = treeCpu(server.pid);
-        const res = await ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration });
-        runs.get(c.key).push({ ...res, cpu: cpuPerRequest(before, treeCpu(server.pid), res.total) });
+        const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration }));
+        runs.get(c.key).push(res);
         const bad = res.errors + res.timeouts + res.non2xx;
         log(`${title}: run ${r + 1}/${plan.runs} ${c.label.padEnd(18)} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);
       }
@@ -68,6 +67,16 @@ export function medianCpu(cpus) {
   const known = cpus.filter(Boolean);
   if (known.length === 0) return null;
   return { own: median(known.map((c) => c.own)), below: median(known.map((c) => c.below)) };
+}
+
+/**
+ * A note comparing a row with a reference row (the plain Node setup of the same shape): `text`
+ * gets the row's median over the reference's, and the reference's own ratio to the anchor.
+ */
+export function againstReference(rows, key, refKey, text) {
+  const row = rows.find((r) => r.key === key);
+  const ref = rows.find((r) => r.key === refKey);
+  return row && ref?.median > 0 ? [text(row.median / ref.median, ref.ratio)] : [];
 }
 
 export function fmtRps(v) {

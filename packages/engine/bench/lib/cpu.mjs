@@ -59,8 +59,11 @@ export function treeCpu(pid) {
   return { own: processTicks(pid) * TICK_US, below: below * TICK_US };
 }
 
-/** Per-request CPU between two readings. */
-export function cpuPerRequest(before, after, requests) {
-  if (!(requests > 0)) return null;
-  return { own: (after.own - before.own) / requests, below: Math.max(0, after.below - before.below) / requests };
+/** Runs one load job against the server process `pid`; its result gains `cpu`: CPU µs per request, own and below. */
+export async function withCpu(pid, job) {
+  const before = treeCpu(pid);
+  const res = await job();
+  const after = treeCpu(pid);
+  const cpu = res.total > 0 ? { own: (after.own - before.own) / res.total, below: Math.max(0, after.below - before.below) / res.total } : null;
+  return { ...res, cpu };
 }

@@ -1,6 +1,6 @@
 /** 2. Connection per request: accept and hand-off cost, paid on every request. */
 
-import { compareThroughput } from '../lib/compare.mjs';
+import { againstReference, compareThroughput } from '../lib/compare.mjs';
 import { cluster2, clusterN, event2x2, preforkN, worker2x2 } from './pools.mjs';
 
 const CONNECTIONS = 16;
@@ -54,13 +54,10 @@ function costNotes(rows) {
         'The machine\'s two cores are shared with the load generator, so throughput follows CPU per connection.',
     );
   }
-  const prefork = rows.find((r) => r.key === 'prefork');
-  const cN = rows.find((r) => r.key === `cluster-${CONNECTIONS}`);
-  if (prefork && cN?.median > 0) {
-    notes.push(
-      `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${(prefork.median / cN.median).toFixed(2)}×. ` +
-        `${CONNECTIONS} Node processes reach ${cN.ratio.toFixed(2)}× of two by themselves.`,
-    );
-  }
+  notes.push(
+    ...againstReference(rows, 'prefork', `cluster-${CONNECTIONS}`, (vs, ref) =>
+      `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${vs.toFixed(2)}×. ` +
+      `${CONNECTIONS} Node processes reach ${ref.toFixed(2)}× of two by themselves.`),
+  );
   return notes;
 }

@@ -1,6 +1,6 @@
 /** 1. Keep-alive hello: the pools' overhead per request when the handler costs nothing. */
 
-import { compareThroughput } from '../lib/compare.mjs';
+import { againstReference, compareThroughput } from '../lib/compare.mjs';
 import { cluster2, cluster2Serving, cluster4, cluster64, event2x1, event2x2, nodeHttp, preforkN, unlimitedKeepAlive, worker2x2, workerPerConnection } from './pools.mjs';
 
 const CONNECTIONS = 64;
@@ -66,27 +66,20 @@ export default {
  * same number of connections at a time: what the pool costs on top of what the shape costs.
  */
 function perProcessNotes(rows) {
-  const by = (key) => rows.find((r) => r.key === key);
-  const notes = [];
-  const against = (key, refKey, text) => {
-    const row = by(key);
-    const ref = by(refKey);
-    if (!row || !ref || !(ref.median > 0)) return;
-    notes.push(text(row.median / ref.median, ref.ratio));
-  };
-  against('event-unlimited', 'cluster-4', (vs, ref) =>
-    `event 2 × 2 against cluster with 4 workers (4 event loops each): ${vs.toFixed(2)}×. Four Node event loops on this machine reach ` +
-    `${ref.toFixed(2)}× of two by themselves.`);
-  against('worker-unlimited', 'anchor-4-connections', (vs, ref) =>
-    `worker 2 × 2 against cluster answering 4 connections at a time: ${vs.toFixed(2)}×. Serving 4 connections at a time, cluster ` +
-    `reaches ${ref.toFixed(2)}× of itself with all ${CONNECTIONS}: worker holds a thread per kept-alive connection (K), so its 1.0× ` +
-    `needs a thread for each of the ${CONNECTIONS} connections, the shape of the next row.`);
-  against('worker-per-connection-unlimited', 'cluster-64', (vs, ref) =>
-    `worker 2 × 32 against cluster with 64 workers (64 event loops each): ${vs.toFixed(2)}×. ${CONNECTIONS} event loops reach ` +
-    `${ref.toFixed(2)}× of two by themselves.`);
-  against('prefork-unlimited', 'cluster-64', (vs, ref) =>
-    `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${vs.toFixed(2)}×. ` +
-    `${CONNECTIONS} Node processes on this machine's cores reach ${ref.toFixed(2)}× of two by themselves, so prefork's ` +
-    '0.8× is out of reach here whatever the pool does; the figure above is the cost of the pool on top of that.');
-  return notes;
+  return [
+    ...againstReference(rows, 'event-unlimited', 'cluster-4', (vs, ref) =>
+      `event 2 × 2 against cluster with 4 workers (4 event loops each): ${vs.toFixed(2)}×. Four Node event loops on this machine reach ` +
+      `${ref.toFixed(2)}× of two by themselves.`),
+    ...againstReference(rows, 'worker-unlimited', 'anchor-4-connections', (vs, ref) =>
+      `worker 2 × 2 against cluster answering 4 connections at a time: ${vs.toFixed(2)}×. Serving 4 connections at a time, cluster ` +
+      `reaches ${ref.toFixed(2)}× of itself with all ${CONNECTIONS}: worker holds a thread per kept-alive connection (K), so its 1.0× ` +
+      `needs a thread for each of the ${CONNECTIONS} connections, the shape of the next row.`),
+    ...againstReference(rows, 'worker-per-connection-unlimited', 'cluster-64', (vs, ref) =>
+      `worker 2 × 32 against cluster with 64 workers (64 event loops each): ${vs.toFixed(2)}×. ${CONNECTIONS} event loops reach ` +
+      `${ref.toFixed(2)}× of two by themselves.`),
+    ...againstReference(rows, 'prefork-unlimited', 'cluster-64', (vs, ref) =>
+      `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${vs.toFixed(2)}×. ` +
+      `${CONNECTIONS} Node processes on this machine's cores reach ${ref.toFixed(2)}× of two by themselves, so prefork's ` +
+      '0.8× is out of reach here whatever the pool does; the figure above is the cost of the pool on top of that.'),
+  ];
 }

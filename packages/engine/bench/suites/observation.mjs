@@ -12,7 +12,7 @@
 
 import { startServer } from '../lib/servers.mjs';
 import { fmtRps, medianCpu } from '../lib/compare.mjs';
-import { cpuPerRequest, treeCpu } from '../lib/cpu.mjs';
+import { withCpu } from '../lib/cpu.mjs';
 import { openObserver } from '../lib/stream-observer.mjs';
 import { max, median, min } from '../lib/stats.mjs';
 import { CONTROL_PLANE_BUILT, event2x2Control } from './pools.mjs';
@@ -89,11 +89,9 @@ export default {
           try {
             if (r === 0 && which === order[0]) await ctx.load.run({ port: server.port, connections: CONNECTIONS, duration: WARMUP_S });
             const starts = observers.map((o) => o.mark());
-            const before = treeCpu(server.pid);
-            const res = await ctx.load.run({ port: server.port, connections: CONNECTIONS, duration: plan.duration });
-            const cpu = cpuPerRequest(before, treeCpu(server.pid), res.total);
+            const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, connections: CONNECTIONS, duration: plan.duration }));
             const ends = observers.map((o) => o.mark());
-            runs[which].push({ ...res, cpu, primaryPerSec: cpu ? cpu.own * res.rps : null });
+            runs[which].push({ ...res, primaryPerSec: res.cpu ? res.cpu.own * res.rps : null });
             const figs = observerFigures(observers, starts, ends);
             seen.push(...figs);
             const fps = figs.length ? `, ${median(figs.map((f) => f.framesPerSec)).toFixed(1)} frames/s per client` : '';

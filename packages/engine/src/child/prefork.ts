@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadApp } from '../app/load.js';
-import { applyTimeouts, createSlotServer, SERVICE_UNAVAILABLE } from '../http/serve.js';
+import { applyTimeouts, bytesOut, createSlotServer, SERVICE_UNAVAILABLE } from '../http/serve.js';
 import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type PrimaryToChild, type ProcessCounters, type ActTable } from '../ipc/messages.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
 import { onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
@@ -79,7 +79,7 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
   // RequestTimeLimit: a watchdog thread pauses this (stuck) thread and runs STOP_HOOK on it.
   let watchdog: Worker | null = null;
   let bytesAtRequestStart = 0;
-  server.on('request', (req) => (bytesAtRequestStart = req.socket.bytesWritten));
+  server.on('request', (req) => (bytesAtRequestStart = bytesOut(req.socket)));
   const ensureWatchdog = (): void => {
     const limit = directives.RequestTimeLimit;
     if (watchdog) return void watchdog.postMessage(limit);
@@ -90,7 +90,7 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
   (globalThis as Record<symbol, unknown>)[Symbol.for(STOP_HOOK)] = (stack: string): void => {
     const rec = reader.read(0);
     const socket = current?.socket;
-    const answered503 = socket !== undefined && socket.bytesWritten === bytesAtRequestStart;
+    const answered503 = socket !== undefined && bytesOut(socket) === bytesAtRequestStart;
     // Everything here must leave before the exit: socket and IPC writes are tried at once.
     send({ act: 'forensic', kind: 'RequestTimeLimit', thread: 0, request: rec.request, client: rec.client, vhost: rec.vhost, elapsedMs: Date.now() - rec.startTime, stack, answered503 });
     if (socket && answered503) socket.end(SERVICE_UNAVAILABLE);

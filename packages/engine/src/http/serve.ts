@@ -104,7 +104,7 @@ class SlotResponse extends http.ServerResponse {
  * Bytes written to a connection so far. net.Socket's `bytesWritten` copies its write queue to
  * count it; what the kernel took plus what is still queued is the same figure without that.
  */
-function bytesOut(socket: Duplex & ConnInfo): number {
+export function bytesOut(socket: Duplex & ConnInfo): number {
   const dispatched = (socket as { _bytesDispatched?: number })._bytesDispatched;
   return typeof dispatched === 'number' ? dispatched + socket.writableLength : (socket.bytesWritten ?? 0);
 }

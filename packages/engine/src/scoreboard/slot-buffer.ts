@@ -16,7 +16,7 @@
  * @see httpd include/scoreboard.h worker_score
  */
 
-import { STATUS_LETTERS, type SlotStatus } from './types.js';
+import { STATUS_LETTERS, statusCode, type SlotStatus } from './types.js';
 
 const RECORD_BYTES = 512;
 const I_SEQ = 0;
@@ -74,8 +74,6 @@ export interface SlotRecord {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-const CODE = Object.fromEntries(STATUS_LETTERS.map((letter, i) => [letter, i])) as Record<SlotStatus, number>;
-
 /**
  * The writer side, held by the slot's single owner. It runs on every request, so it allocates
  * nothing: each string field keeps the last value written and is encoded again only when it
@@ -112,7 +110,7 @@ export class SlotWriter {
   /** A status change alone (S → _ , K, L, C, G …). READY also clears the connection counters. */
   status(letter: SlotStatus, now: number): void {
     this.#begin();
-    this.#i32[I_STATUS] = CODE[letter];
+    this.#i32[I_STATUS] = statusCode(letter);
     if (letter === '_' || letter === '.') {
       this.#i32[I_CONN_COUNT] = 0;
       this.#f64[F_CONN_BYTES] = 0;
@@ -124,7 +122,7 @@ export class SlotWriter {
   /** A new connection arrives: R, client recorded, request cleared (as httpd does). */
   connection(client: string, now: number, connCount = 0, connBytes = 0): void {
     this.#begin();
-    this.#i32[I_STATUS] = CODE.R;
+    this.#i32[I_STATUS] = statusCode('R');
     this.#i32[I_CONN_COUNT] = connCount;
     this.#f64[F_CONN_BYTES] = connBytes;
     this.#f64[F_LAST_USED] = now;
@@ -136,7 +134,7 @@ export class SlotWriter {
   /** A request has been read and is being handled: W. */
   requestStart(requestLine: string, vhost: string, protocol: string, now: number): void {
     this.#begin();
-    this.#i32[I_STATUS] = CODE.W;
+    this.#i32[I_STATUS] = statusCode('W');
     this.#f64[F_START] = now;
     this.#f64[F_STOP] = 0;
     this.#f64[F_LAST_USED] = now;
@@ -150,7 +148,7 @@ export class SlotWriter {
   requestEnd(bytes: number, now: number, next: SlotStatus): void {
     this.#begin();
     const start = this.#f64[F_START]!;
-    this.#i32[I_STATUS] = CODE[next];
+    this.#i32[I_STATUS] = statusCode(next);
     this.#i32[I_CONN_COUNT] = this.#i32[I_CONN_COUNT]! + 1;
     this.#i32[I_MY_ACCESS] = this.#i32[I_MY_ACCESS]! + 1;
     this.#f64[F_CONN_BYTES] = this.#f64[F_CONN_BYTES]! + bytes;

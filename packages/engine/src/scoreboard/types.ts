@@ -36,8 +36,11 @@ export const SERVER_IDLE_KILL = 10;
 /** Index = numeric code. */
 export const STATUS_LETTERS: readonly SlotStatus[] = ['.', 'S', '_', 'R', 'W', 'K', 'L', 'D', 'C', 'G', 'I'];
 
+const CODES = Object.fromEntries(STATUS_LETTERS.map((letter, i) => [letter, i])) as Record<SlotStatus, number>;
+
+/** The numeric code of a letter (a table lookup: the slot writer calls it on every request). */
 export function statusCode(letter: SlotStatus): number {
-  return STATUS_LETTERS.indexOf(letter);
+  return CODES[letter];
 }
 
 /** The HTML legend text of each letter (mod_status status_handler), in the key's order. */
