@@ -4,7 +4,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { ChildInit, ChildToPrimary, PrimaryToChild } from '../ipc/messages.js';
 import type { StatusPage } from '../http/serve.js';
 
@@ -73,9 +73,18 @@ export function currentParent(ppid: number): number {
   }
 }
 
-type FromPrimary = (msg: PrimaryToChild, handle: Socket | undefined) => void;
+/**
+ * A connection as the primary sends it: libuv's bare TCP handle (primary/listener.ts), which
+ * the child builds a net.Socket around only where it reads or writes the connection itself.
+ */
+export interface ConnHandle {
+  readonly fd: number;
+  close(cb?: () => void): void;
+}
+
+type FromPrimary = (msg: PrimaryToChild, handle: ConnHandle | undefined) => void;
 let receiver: FromPrimary | null = null;
-const early: Array<[PrimaryToChild, Socket | undefined]> = [];
+const early: Array<[PrimaryToChild, ConnHandle | undefined]> = [];
 
 /**
  * Takes the primary's messages from the child's first moment. Node drops a message nobody
@@ -83,10 +92,18 @@ const early: Array<[PrimaryToChild, Socket | undefined]> = [];
  * loads) waits here for the child's handler instead of being lost.
  */
 export function receiveFromPrimary(): void {
-  process.on('message', (msg: PrimaryToChild, handle?: Socket) => {
+  process.on('message', (msg: PrimaryToChild, handle?: ConnHandle) => {
     if (receiver) receiver(msg, handle);
     else early.push([msg, handle]);
   });
+}
+
+/**
+ * The stream around a connection's handle, as Node's child_process builds one around a
+ * net.Socket sent (it starts reading at once, like a socket accepted here).
+ */
+export function asSocket(handle: ConnHandle): Socket {
+  return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
 }
 
 /** The child's handler of the primary's messages; those that came before it go first. */

@@ -33,10 +33,6 @@ const loaded = load();
 /** Why the direct transport is off, or '' when it is available. */
 export const directUnavailable = loaded.reason;
 
-interface StreamHandle {
-  fd?: number;
-}
-
 /**
  * Stops the listener from ever reading a socket (net.Socket starts reading when it is built
  * around a received handle): the bytes are left in the kernel for the thread.
@@ -52,10 +48,10 @@ export function startReading(socket: Socket): void {
   socket.resume();
 }
 
-/** A new descriptor of the socket for a thread, or null (relay it). */
-export function dupForThread(socket: Socket): number | null {
+/** A new descriptor of the connection for a thread, or null (relay it). */
+export function dupForThread(handle: { readonly fd: number }): number | null {
   if (!loaded.dup) return null;
-  const fd = (socket as unknown as { _handle?: StreamHandle })._handle?.fd;
+  const fd = handle.fd;
   if (typeof fd !== 'number' || fd < 0) return null;
   try {
     return loaded.dup(fd);

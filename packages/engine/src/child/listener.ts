@@ -20,7 +20,7 @@ import { EXIT_CHILDFATAL, type ActTable, type ChildInit, type PrimaryToChild, ty
 import { fromWire, toWire, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
 import { ThreadShared } from '../ipc/thread-shared.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
-import { onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
+import { asSocket, onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush, type ConnHandle } from './channel.js';
 import { startReporter } from './reporter.js';
 import { directUnavailable, dupForThread, holdUnread, startReading } from './fd.js';
 import { captureThreadStack } from './stack.js';
@@ -35,7 +35,14 @@ const LINGER_MS = 2000;
 
 interface Conn {
   id: number;
-  socket: Socket;
+  /** The connection as the primary sent it. */
+  handle: ConnHandle;
+  /**
+   * The stream around it, built only once the listener reads or writes the connection itself
+   * (relay, a lent or orphaned connection, a 503, a lingering close): a direct connection
+   * usually never needs one. Use streamOf().
+   */
+  socket: Socket | null;
   /** Index of the thread serving it, or -1 while parked / waiting for a thread. */
   thread: number;
   /** Event: the thread that holds its parked socket (the one that served it last), or -1. */
@@ -50,7 +57,7 @@ interface Conn {
   keepAliveTimer: NodeJS.Timeout | null;
   /** When the thread last sent response bytes (to tell whether a stuck request can still get a 503). */
   lastWriteAt: number;
-  /** Served directly by a thread on its own descriptor; `socket` is the unread lifeline. */
+  /** Served directly by a thread on its own descriptor; `handle` is the unread lifeline. */
   direct: boolean;
   /** Direct event: its thread is answering asynchronously and lent it here to watch. */
   lent: boolean;
@@ -96,6 +103,8 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   let accepting = true;
   let accepted = 0;
   const conns = new Map<number, Conn>();
+  /** Connections in a lingering close (closing), which httpd's limit does not count. */
+  let lingering = 0;
   const waiting: Conn[] = [];
   const threads: ThreadSlot[] = [];
 
@@ -105,7 +114,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     let closing = 0;
     for (const c of conns.values()) {
       if (c.closing) closing++;
-      else if (c.parked && c.socket.writableLength > 0) writing++;
+      else if (c.parked && (c.socket?.writableLength ?? 0) > 0) writing++;
       else if (c.parked) keepAlive++;
     }
     if (spread) for (let i = 0; i < T; i++) keepAlive += shared.parked(i);
@@ -131,18 +140,19 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
 
   /**
    * httpd's connections_above_limit, plus "no idle thread"; told to the primary on change.
-   * "No idle thread" alone flips with every request on a busy child, so it is told only once
-   * it has lasted ACCEPTING_SETTLE_MS; reaching the connection limit is told at once.
+   * With every thread busy the limit falls to ThreadsPerChild, which a busy child always holds:
+   * that flips with every request, so it is told only once it has lasted ACCEPTING_SETTLE_MS
+   * (the primary meanwhile prefers the child with fewer connections). The limit reached with
+   * a thread idle — parked connections filling the child — is told at once, as are
+   * connections already waiting here for a thread.
    */
   let settle: NodeJS.Timeout | null = null;
   const computeAccepting = (): { accepting: boolean; hard: boolean } => {
     if (stopping) return { accepting: false, hard: true };
     if (!event) return { accepting: true, hard: false };
     const idle = idleThreads();
-    let lingering = 0;
-    for (const c of conns.values()) if (c.closing) lingering++;
     const overLimit = conns.size - lingering >= T + idle * Math.floor(directives.AsyncRequestWorkerFactor);
-    return { accepting: idle > 0 && !overLimit, hard: overLimit };
+    return { accepting: idle > 0 && !overLimit, hard: overLimit && idle > 0 };
   };
   const report = (): void => {
     const now = computeAccepting().accepting;
@@ -180,10 +190,9 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     const head = wire ? wire.bytes : null;
     conn.held = [];
     if (held) conn.forwarded += held.byteLength;
-    const s = conn.socket;
     if (conn.direct) {
       conn.lent = false;
-      const fd = dupForThread(s);
+      const fd = dupForThread(conn.handle);
       if (fd !== null) {
         if (spread) {
           t.conn = null;
@@ -197,6 +206,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
       conn.direct = false;
       relay(conn);
     }
+    const s = streamOf(conn);
     if (conn.home === i) {
       // The thread still holds this connection from its last request: just pass the bytes on.
       if (head) post(i, { t: 'data', id: conn.id, chunk: head }, wire!.transfer);
@@ -278,6 +288,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
 
   const closeConn = (conn: Conn): void => {
     if (!conns.delete(conn.id)) return;
+    if (conn.closing) lingering--;
     if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
     const w = waiting.indexOf(conn);
     if (w >= 0) waiting.splice(w, 1);
@@ -293,8 +304,9 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   const lingeringClose = (conn: Conn): void => {
     if (conn.closing) return;
     conn.closing = true;
-    conn.socket.end();
-    setTimeout(() => conn.socket.destroy(), LINGER_MS).unref();
+    lingering++;
+    streamOf(conn).end();
+    setTimeout(() => destroy(conn), LINGER_MS).unref();
   };
 
   const park = (conn: Conn): void => {
@@ -306,7 +318,8 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
 
   /** Relay: the listener reads the socket and moves its bytes to and from the bound thread. */
   const relay = (conn: Conn): void => {
-    const { socket, id } = conn;
+    const { id } = conn;
+    const socket = streamOf(conn);
     socket.on('data', (chunk: Buffer) => {
       if (conn.thread >= 0) {
         conn.forwarded += chunk.byteLength;
@@ -332,7 +345,8 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
    * thread, which gets them with the connection; the thread that lent it forgets it.
    */
   const watch = (conn: Conn): void => {
-    const { socket, id } = conn;
+    const { id } = conn;
+    const socket = streamOf(conn);
     if (!conn.watched) {
       conn.watched = true;
       socket.on('data', (chunk: Buffer) => {
@@ -364,14 +378,32 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     park(conn);
   };
 
-  const adopt = (id: number, socket: Socket): void => {
-    accepted++;
-    const conn: Conn = { id, socket, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct, lent: false, watched: false };
-    conns.set(id, conn);
-    if (direct) holdUnread(socket);
-    else relay(conn);
+  /**
+   * The connection's stream, built on first use: a direct connection's is held unread (its
+   * bytes are its thread's), and its close ends the connection here.
+   */
+  const streamOf = (conn: Conn): Socket => {
+    if (conn.socket) return conn.socket;
+    const socket = asSocket(conn.handle);
+    conn.socket = socket;
+    if (conn.direct) holdUnread(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => closeConn(conn));
+    return socket;
+  };
+
+  /** Ends the connection: its stream if it has one, else the bare handle. */
+  const destroy = (conn: Conn): void => {
+    if (conn.socket) return void conn.socket.destroy();
+    conn.handle.close();
+    closeConn(conn);
+  };
+
+  const adopt = (id: number, handle: ConnHandle): void => {
+    accepted++;
+    const conn: Conn = { id, handle, socket: null, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct, lent: false, watched: false };
+    conns.set(id, conn);
+    if (!direct) relay(conn);
     if (directives.MaxConnectionsPerChild > 0 && accepted >= directives.MaxConnectionsPerChild) {
       // The Nth accept: stop taking connections, leave once they are done (event.c).
       stopping = true;
@@ -401,18 +433,19 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
       case 'write': {
         if (!conn) return;
         conn.lastWriteAt = Date.now();
-        const flowing = conn.socket.write(typeof msg.chunk === 'string' ? msg.chunk : fromWire(msg.chunk), 'latin1');
+        const socket = streamOf(conn);
+        const flowing = socket.write(typeof msg.chunk === 'string' ? msg.chunk : fromWire(msg.chunk), 'latin1');
         // The thread waits: tell it once the client has taken enough (backpressure, so a client
         // that does not read holds no more than a window here, and Timeout sees the stall).
         if (msg.wait && flowing) post(i, { t: 'drain', id: conn.id });
-        else if (msg.wait) conn.socket.once('drain', () => post(i, { t: 'drain', id: conn.id }));
+        else if (msg.wait) socket.once('drain', () => post(i, { t: 'drain', id: conn.id }));
         return;
       }
       case 'end':
         if (conn) lingeringClose(conn);
         return;
       case 'destroy':
-        conn?.socket.destroy();
+        if (conn) destroy(conn);
         return;
       case 'release':
         if (!conn || conn.thread !== i) return;
@@ -439,7 +472,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
         const ids: number[] = [];
         for (const c of conns.values()) {
           if (!c.lent || c.thread !== i) continue;
-          holdUnread(c.socket);
+          holdUnread(streamOf(c));
           c.lent = false;
           ids.push(c.id);
         }
@@ -453,7 +486,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
           // The thread closed its descriptor; the lifeline is the last one: closing it ends the
           // connection. The primary hears of it now rather than after the close completes.
           conn.thread = -1;
-          conn.socket.destroy();
+          destroy(conn);
           closeConn(conn);
         }
         if (conn && conn.home === i) conn.home = -1;
@@ -495,10 +528,11 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
       const killed = killing.get(i);
       killing.delete(i);
       if (conn && killed?.answer503) {
-        conn.socket.end(SERVICE_UNAVAILABLE);
+        streamOf(conn).end(SERVICE_UNAVAILABLE);
+        if (!conn.closing) lingering++;
         conn.closing = true;
-        setTimeout(() => conn.socket.destroy(), LINGER_MS).unref();
-      } else if (conn) conn.socket.destroy();
+        setTimeout(() => destroy(conn), LINGER_MS).unref();
+      } else if (conn) destroy(conn);
       for (const c of conns.values()) {
         if (c.home === i) c.home = -1;
         if (c !== conn && c.direct && c.thread === i) orphan(c);
@@ -552,10 +586,10 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     if (stopping && conns.size === 0) exit(0);
   };
 
-  const table: ActTable<PrimaryToChild, Socket | undefined> = {
-    conn: (msg, socket) => {
-      if (!socket) return;
-      adopt(msg.id, socket);
+  const table: ActTable<PrimaryToChild, ConnHandle | undefined> = {
+    conn: (msg, handle) => {
+      if (!handle) return;
+      adopt(msg.id, handle);
     },
     stop: (msg) => {
       stopping = true;
@@ -579,7 +613,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   };
 
   onPrimaryMessage((msg, handle) => {
-    (table[msg.act] as (m: PrimaryToChild, h: Socket | undefined) => void)?.(msg, handle);
+    (table[msg.act] as (m: PrimaryToChild, h: ConnHandle | undefined) => void)?.(msg, handle);
   });
 
   for (let i = 0; i < T; i++) startThread(i);

@@ -13,7 +13,7 @@ import { loadApp } from '../app/load.js';
 import { applyTimeouts, bytesOut, createSlotServer, SERVICE_UNAVAILABLE } from '../http/serve.js';
 import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type PrimaryToChild, type ProcessCounters, type ActTable } from '../ipc/messages.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
-import { onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush } from './channel.js';
+import { asSocket, onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush, type ConnHandle } from './channel.js';
 import { startReporter } from './reporter.js';
 
 const WATCHDOG_MAIN = fileURLToPath(new URL('../thread/watchdog.js', import.meta.url));
@@ -99,9 +99,10 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
   };
   ensureWatchdog();
 
-  const table: ActTable<PrimaryToChild, Socket | undefined> = {
-    conn: (msg, socket) => {
-      if (!socket) return;
+  const table: ActTable<PrimaryToChild, ConnHandle | undefined> = {
+    conn: (msg, handle) => {
+      if (!handle) return;
+      const socket = asSocket(handle);
       if (current || stopping) {
         // Cannot happen with the primary's accounting; refuse loudly rather than double-serve.
         socket.destroy();
@@ -128,7 +129,7 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
   };
 
   onPrimaryMessage((msg, handle) => {
-    const fn = table[msg.act] as (m: PrimaryToChild, h: Socket | undefined) => void;
+    const fn = table[msg.act] as (m: PrimaryToChild, h: ConnHandle | undefined) => void;
     fn?.(msg, handle);
   });
 

@@ -3,30 +3,46 @@
  * and hands it to a child. While no child has capacity, connections wait here in a bounded
  * accept queue — ListenBacklog long — and beyond it are refused, never buffered without bound.
  * Apache cannot show its backlog; this queue is on the scoreboard.
+ *
+ * A connection stays libuv's bare TCP handle here: the primary never reads it, so no net.Socket
+ * (a stream with its buffers and listeners) is built around it only to be torn down once sent.
+ * Node's cluster does the same in its round-robin primary.
  */
 
-import net, { type Socket } from 'node:net';
+import net from 'node:net';
+
+/** An accepted connection as libuv gives it: sent to a child as a handle, closed once sent. */
+export interface Accepted {
+  readonly fd: number;
+  setNoDelay(enable: boolean): number;
+  close(cb?: () => void): void;
+}
+
+interface ServerHandle {
+  onconnection: (status: number, handle?: Accepted) => void;
+}
 
 export interface ListenerOptions {
   host: string;
   port: number;
   backlog: number;
-  /** Try to hand a socket to a child now; false if none has capacity. */
-  handOff: (socket: Socket) => boolean;
+  /** Try to hand a connection to a child now; false if none has capacity. */
+  handOff: (conn: Accepted) => boolean;
 }
 
 export class Listener {
   readonly server: net.Server;
-  readonly #queue: Socket[] = [];
+  readonly #queue: Accepted[] = [];
   #backlog: number;
-  readonly #handOff: (socket: Socket) => boolean;
+  readonly #handOff: (conn: Accepted) => boolean;
   refused = 0;
+  /** accept(2) failures (EMFILE and the like): the connection stays in the kernel's backlog. */
+  acceptErrors = 0;
 
   constructor(opts: ListenerOptions) {
     this.#backlog = opts.backlog;
     this.#handOff = opts.handOff;
-    this.server = net.createServer({ pauseOnConnect: true, noDelay: true });
-    this.server.on('connection', (socket) => this.#accept(socket));
+    this.server = net.createServer();
   }
 
   listen(host: string, port: number): Promise<net.AddressInfo> {
@@ -35,6 +51,13 @@ export class Listener {
       this.server.once('error', onError);
       this.server.listen({ host, port, backlog: this.#backlog }, () => {
         this.server.off('error', onError);
+        // Set before the first accept: 'listening' comes on the tick after the handle is
+        // bound, and accepts only in a later turn of the event loop.
+        const handle = (this.server as unknown as { _handle: ServerHandle })._handle;
+        handle.onconnection = (status, conn) => {
+          if (status < 0 || !conn) this.acceptErrors++;
+          else this.#accept(conn);
+        };
         resolve(this.server.address() as net.AddressInfo);
       });
     });
@@ -48,39 +71,28 @@ export class Listener {
     this.#backlog = n;
   }
 
-  #accept(socket: Socket): void {
-    // A client that resets while queued must not take the queue down with it.
-    socket.on('error', () => undefined);
-    if (this.#queue.length === 0 && this.#handOff(socket)) return;
+  #accept(conn: Accepted): void {
+    conn.setNoDelay(true);
+    if (this.#queue.length === 0 && this.#handOff(conn)) return;
     if (this.#queue.length >= this.#backlog) {
       this.refused++;
-      socket.destroy();
+      conn.close();
       return;
     }
-    this.#queue.push(socket);
+    this.#queue.push(conn);
   }
 
   /** Capacity appeared: hand queued connections out in arrival order while children take them. */
   drain(): void {
     while (this.#queue.length > 0) {
-      const socket = this.#queue[0]!;
-      if (socket.destroyed) {
-        this.#queue.shift();
-        continue;
-      }
-      if (!this.#handOff(socket)) return;
+      if (!this.#handOff(this.#queue[0]!)) return;
       this.#queue.shift();
     }
   }
 
-  /**
-   * Stops accepting at once. It does not wait for server.close()'s callback: that waits for
-   * every connection ever handed to a child to be reported closed by it, and a child that has
-   * exited never reports (the pool waits for its children itself).
-   */
+  /** Stops accepting at once; connections still queued are closed. */
   close(): Promise<void> {
-    for (const s of this.#queue.splice(0)) s.destroy();
-    this.server.close();
-    return new Promise((resolve) => setImmediate(resolve));
+    for (const conn of this.#queue.splice(0)) conn.close();
+    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -26,7 +26,7 @@ import { applyReport, cloneImage, createImage, markDead, markForked, markQuiesci
 import type { MpmName, ScoreboardImage, ScoreboardLimits } from '../scoreboard/types.js';
 import { renderAuto, renderHtml } from '../status/index.js';
 import { exitReason, hasExited, makeChild, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
-import { Listener } from './listener.js';
+import { Listener, type Accepted } from './listener.js';
 import { Standby } from './standby.js';
 import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js';
 import { needsNewGeneration, PoolError } from './changes.js';
@@ -129,7 +129,7 @@ export class Pool extends EventEmitter<PoolEvents> {
    * the child has not acknowledged yet; if the child dies, the queued ones are never sent and
    * their callbacks never run, so the reaper hands them to another child.
    */
-  readonly #unsent = new WeakMap<ChildRecord, Map<number, Socket>>();
+  readonly #unsent = new WeakMap<ChildRecord, Map<number, Accepted>>();
   #retained: RetainedState = initialRetainedState();
   #listener: Listener | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -209,7 +209,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       host: this.#config.listen.host,
       port: this.#config.listen.port,
       backlog: d.ListenBacklog,
-      handOff: (socket) => this.#handOff(socket),
+      handOff: (conn) => this.#handOff(conn),
     });
     this.#address = await this.#listener.listen(this.#config.listen.host, this.#config.listen.port).catch(async (err) => {
       this.#state = 'stopped';
@@ -451,7 +451,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   // ── connections ────────────────────────────────────────────────────────────────────────
 
-  #handOff(socket: Socket): boolean {
+  #handOff(conn: Accepted): boolean {
     const list = [...this.#children.values()];
     const i = chooseChild(list.map((c) => ({ slot: c.slot, open: c.open.size, limit: c.limit, ready: c.ready, stopping: c.stopping, accepting: c.accepting, generation: c.generation })), this.mpm);
     if (i < 0) return false;
@@ -461,20 +461,19 @@ export class Pool extends EventEmitter<PoolEvents> {
     child.dispatched++;
     let unsent = this.#unsent.get(child);
     if (!unsent) this.#unsent.set(child, (unsent = new Map()));
-    unsent.set(id, socket);
-    // keepOpen, then closed here once written: the descriptor travels in the message itself.
-    // Node would otherwise keep its copy until the child acknowledges the handle, and a child
-    // that dies first never does: the primary would hold the connection open with no one
-    // serving it (Node does not close it when the channel ends with an acknowledgement due).
-    child.proc.send({ act: 'conn', id }, socket, { keepOpen: true }, (err) => {
+    unsent.set(id, conn);
+    // Closed here once written: the descriptor travels in the message itself. Node keeps no
+    // copy of a bare handle until the child acknowledges it, so a child that dies first cannot
+    // leave the primary holding a connection no one serves.
+    child.proc.send({ act: 'conn', id }, conn as unknown as Socket, {}, (err) => {
       unsent.delete(id);
-      if (!err) return void socket.destroy();
+      if (!err) return void conn.close();
       child.open.delete(id);
       // The child went away between the choice and the send: try another one. It is not chosen
       // again (its channel is gone, or going): the error comes on the next tick, so choosing it
       // again would retry without end before its exit can be reaped.
       child.accepting = false;
-      if (!socket.destroyed && this.#state === 'running' && !this.#handOff(socket)) socket.destroy();
+      if (this.#state !== 'running' || !this.#handOff(conn)) conn.close();
     });
     // After the connection message, so the child serves it before it hears it must go.
     if (child.recycleAfter > 0 && child.dispatched >= child.recycleAfter) this.#recycle(child);
@@ -639,9 +638,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#children.delete(child.slot);
       markDead(this.#image, child.slot, Date.now());
     }
-    for (const [id, socket] of this.#unsent.get(child) ?? []) {
+    for (const [id, conn] of this.#unsent.get(child) ?? []) {
       child.open.delete(id);
-      if (!socket.destroyed && (this.#state !== 'running' || !this.#handOff(socket))) socket.destroy();
+      if (this.#state !== 'running' || !this.#handOff(conn)) conn.close();
     }
     this.#unsent.delete(child);
     const reason = exitReason(child, code, signal);
