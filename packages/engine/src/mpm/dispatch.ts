@@ -67,3 +67,17 @@ export function chooseChild(children: readonly DispatchCandidate[], mpm: MpmName
   }
   return best;
 }
+
+/** The largest connection id: a child's threads share the id they answer in an Int32Array. */
+export const MAX_CONN_ID = 0x7fffffff;
+
+/**
+ * The id for the next connection: one more than `prev`, back to 1 past MAX_CONN_ID, and never
+ * one still open (a connection kept alive across two billion newer ones keeps its id to itself).
+ */
+export function nextConnId(prev: number, isOpen: (id: number) => boolean): number {
+  let id = prev;
+  do id = id >= MAX_CONN_ID ? 1 : id + 1;
+  while (isOpen(id));
+  return id;
+}

@@ -19,7 +19,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import type { DirectiveWarning, EffectiveDirectives } from '../directives/types.js';
 import { dispatchAct, type ActTable, type ChildDirectives, type ChildInit, type ChildToPrimary, type Forensic } from '../ipc/messages.js';
-import { chooseChild, connectionLimit } from '../mpm/dispatch.js';
+import { chooseChild, connectionLimit, nextConnId } from '../mpm/dispatch.js';
 import { performIdleServerMaintenance, retainedAfterGracefulRestart, startupChildren } from '../mpm/maintenance/index.js';
 import { initialRetainedState, type MaintenanceLog, type RetainedState } from '../mpm/maintenance-types.js';
 import { applyReport, cloneImage, createImage, markDead, markForked, markQuiescing, relayoutImage, zeroImage } from '../scoreboard/image.js';
@@ -134,6 +134,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   #listener: Listener | null = null;
   #timer: NodeJS.Timeout | null = null;
   #nextConnId = 0;
+  #connIdsWrapped = false;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #change: Promise<unknown> | null = null;
   #fatalStreak = 0;
@@ -456,7 +457,10 @@ export class Pool extends EventEmitter<PoolEvents> {
     const i = chooseChild(list.map((c) => ({ slot: c.slot, open: c.open.size, limit: c.limit, ready: c.ready, stopping: c.stopping, accepting: c.accepting, generation: c.generation })), this.mpm);
     if (i < 0) return false;
     const child = list[i]!;
-    const id = ++this.#nextConnId;
+    // Before the first wrap no id can still be open: only then are the children asked.
+    const id = nextConnId(this.#nextConnId, (n) => this.#connIdsWrapped && this.#all().some((c) => c.open.has(n)));
+    if (id < this.#nextConnId) this.#connIdsWrapped = true;
+    this.#nextConnId = id;
     child.open.add(id);
     child.dispatched++;
     let unsent = this.#unsent.get(child);

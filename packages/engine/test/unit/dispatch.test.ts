@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseChild, connectionLimit, type DispatchCandidate } from '../../src/mpm/dispatch.js';
+import { chooseChild, connectionLimit, MAX_CONN_ID, nextConnId, type DispatchCandidate } from '../../src/mpm/dispatch.js';
 
 const child = (slot: number, open: number, extra: Partial<DispatchCandidate> = {}): DispatchCandidate => ({
   slot,
@@ -37,3 +37,16 @@ for (const c of cases) {
     assert.equal(chooseChild(c.children, c.mpm), c.want);
   });
 }
+
+test('nextConnId: counts up, wraps to 1 past MAX_CONN_ID, and skips ids still open', () => {
+  const none = (): boolean => false;
+  assert.equal(nextConnId(0, none), 1);
+  assert.equal(nextConnId(41, none), 42);
+  assert.equal(nextConnId(MAX_CONN_ID - 1, none), MAX_CONN_ID);
+  assert.equal(nextConnId(MAX_CONN_ID, none), 1);
+  // Int32Array holds every id it hands out.
+  assert.equal(new Int32Array([nextConnId(MAX_CONN_ID - 1, none)])[0], MAX_CONN_ID);
+  const open = new Set([1, 2, 4]);
+  assert.equal(nextConnId(MAX_CONN_ID, (id) => open.has(id)), 3);
+  assert.equal(nextConnId(3, (id) => open.has(id)), 5);
+});
