@@ -9,11 +9,21 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, test } from 'node:test';
-import type { ChildEvent } from '@forkyard/engine';
+import type { ChildEvent, Pool } from '@forkyard/engine';
 import { get, keepAliveAgent, liveChildren, startPool, waitFor } from './helpers.js';
 
 const agents: http.Agent[] = [];
 after(() => agents.forEach((a) => a.destroy()));
+
+/** waitFor, with each child's counters in the error if it times out. */
+async function waitForChildren<T>(pool: Pool, what: string, fn: () => T, timeoutMs: number): Promise<NonNullable<T>> {
+  try {
+    return await waitFor(what, fn, timeoutMs, 20);
+  } catch (err) {
+    const seen = pool.snapshot().processes.filter((p) => p.pid !== 0).map((p) => ({ pid: p.pid, connections: p.connections, keepAlive: p.keepAlive, notAccepting: p.notAccepting }));
+    throw new Error(`${(err as Error).message}; children: ${JSON.stringify(seen)}, accept queue ${pool.snapshot().global.acceptQueue}`, { cause: err });
+  }
+}
 
 function openKeptAlive(port: number): Promise<number> {
   const agent = keepAliveAgent();
@@ -51,14 +61,14 @@ test('event: a child stops accepting at T + idle × AsyncRequestWorkerFactor = 1
 
   // Twelve kept-alive clients, one after another: all fit in the first child.
   for (let i = 0; i < 12; i++) assert.equal(await openKeptAlive(port), 200);
-  const full = await waitFor(
+  const full = await waitForChildren(
+    pool,
     'the first child at its limit',
     () => {
       const p = pool.snapshot().processes[0]!;
       return p.connections === 12 && p.keepAlive === 12 && p.notAccepting ? p : null;
     },
     2000,
-    20,
   );
   assert.equal(full.pid, first.pid);
 
@@ -69,7 +79,8 @@ test('event: a child stops accepting at T + idle × AsyncRequestWorkerFactor = 1
   assert.equal(spawned.length, 1, 'the maintenance loop started exactly one child');
 
   // Counters arrive every 100 ms: wait for the report taken after the 8 were parked.
-  const settled = await waitFor(
+  const settled = await waitForChildren(
+    pool,
     'a second child holding the other 8 parked and still accepting',
     () => {
       const image = pool.snapshot();
@@ -80,7 +91,6 @@ test('event: a child stops accepting at T + idle × AsyncRequestWorkerFactor = 1
       return firstStillFull && second && second.connections === 8 && second.keepAlive === 8 && !second.notAccepting ? second : null;
     },
     3000,
-    20,
   );
   assert.equal(settled.pid, spawned[0]!.pid);
   assert.equal(liveChildren(pool), 2);

@@ -28,6 +28,8 @@ test('worker: the application is handed a real net.Socket, and 300 short connect
   assert.equal(first.pid, pid);
 
   const before = openFds(pid);
+  // The primary is this process: it closes its copy of each connection once sent.
+  const primaryBefore = openFds(process.pid);
   for (let round = 0; round < 30; round++) {
     const replies = await Promise.all(Array.from({ length: 10 }, () => get(port, '/')));
     assert.ok(replies.every((r) => r.status === 200));
@@ -36,6 +38,8 @@ test('worker: the application is handed a real net.Socket, and 300 short connect
   await new Promise((r) => setTimeout(r, 300));
   const after = openFds(pid);
   assert.ok(after - before <= 4, `descriptors in the child: ${before} before, ${after} after 300 connections`);
+  const primaryAfter = openFds(process.pid);
+  assert.ok(primaryAfter - primaryBefore <= 4, `descriptors in the primary: ${primaryBefore} before, ${primaryAfter} after 300 connections`);
 });
 
 test('event: the application is handed a real net.Socket too (parked on its thread between requests)', { timeout: 30_000 }, async () => {
