@@ -507,7 +507,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   };
 
   const startThread = (i: number): void => {
-    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, shared: shared.sab };
+    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, shared: shared.sab, localPort: init.localPort };
     let worker = prestarted.shift();
     if (worker && worker.threadId < 0) worker = undefined; // it died while waiting
     // Its process.env was copied when it started, before this child had an init.

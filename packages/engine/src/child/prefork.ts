@@ -54,6 +54,7 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
 
   const server = createSlotServer({
     slot,
+    localPort: init.localPort,
     handler,
     directives: () => directives,
     statusPage: requestStatus,

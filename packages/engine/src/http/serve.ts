@@ -23,6 +23,8 @@ export interface StatusPage {
 
 export interface SlotServerOptions {
   slot: SlotWriter;
+  /** The port every connection arrives on, known to the pool; 0: ask each connection's socket (a system call). */
+  localPort?: number;
   handler: RequestListener;
   directives: () => ChildDirectives;
   /** Renders /server-status (the primary holds the scoreboard). */
@@ -138,6 +140,8 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   let lastLine = '';
   let lastProtocol = '';
 
+  const portOf = (socket: ConnInfo): number => opts.localPort || socket.localPort || 0;
+
   const release = (socket: Duplex): void => {
     if (current === socket) {
       current = null;
@@ -147,7 +151,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   };
 
   server.on('connection', (socket: Duplex & ConnInfo & TimeoutSocket) => {
-    state.set(socket, { socket, served: socket.forkyardServed ?? 0, inFlight: 0, localPort: socket.localPort ?? 0 });
+    state.set(socket, { socket, served: socket.forkyardServed ?? 0, inFlight: 0, localPort: portOf(socket) });
     if (answering === null) {
       current = socket;
       slot.connection(socket.remoteAddress ?? '', Date.now(), socket.forkyardServed ?? 0);
@@ -213,7 +217,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
 
   function answer(req: IncomingMessage, res: SlotResponse): void {
     const socket = req.socket as unknown as Duplex & ConnInfo & TimeoutSocket;
-    const conn = state.get(socket) ?? { socket, served: 0, inFlight: 0, localPort: socket.localPort ?? 0 };
+    const conn = state.get(socket) ?? { socket, served: 0, inFlight: 0, localPort: portOf(socket) };
     res.slotConn = conn;
     if (opts.exclusive) {
       answering = socket;

@@ -35,6 +35,8 @@ export interface ChildInit {
   directives: ChildDirectives;
   /** Milliseconds between slot reports to the primary. */
   reportInterval: number;
+  /** The port of the pool's listener, which every connection arrives on (the vhost's port). */
+  localPort: number;
 }
 
 /** Async connection counters of one child (process_score). */

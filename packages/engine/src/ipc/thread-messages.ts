@@ -15,6 +15,8 @@ export interface ThreadInit {
   event: boolean;
   /** ThreadShared: last write, current connection and parked count per thread. */
   shared: SharedArrayBuffer;
+  /** ChildInit.localPort. */
+  localPort: number;
 }
 
 export interface ConnOpen {

@@ -538,6 +538,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       app: this.#config.app,
       directives: this.#childDirectives(),
       reportInterval: this.#config.reportInterval,
+      localPort: this.#address?.port ?? 0,
     };
     const child = makeChild(
       init,

@@ -83,6 +83,7 @@ try {
 
 const server = createSlotServer({
   slot,
+  localPort: init.localPort,
   handler,
   directives: () => directives,
   statusPage,
