@@ -287,10 +287,17 @@ function setKeepAlive(req: IncomingMessage, res: ServerResponse, d: ChildDirecti
   // server.keepAliveTimeout), without setHeader's per-response validation.
   if (!Number.isFinite(left) && Number.isInteger(d.KeepAliveTimeout)) return;
   const asked = /keep-alive/i.test(req.headers.connection ?? '');
-  if (asked) {
-    const max = Number.isFinite(left) ? `, max=${left}` : '';
-    res.setHeader('Keep-Alive', `timeout=${Math.ceil(d.KeepAliveTimeout)}${max}`);
+  if (!asked) return;
+  if (Number.isInteger(d.KeepAliveTimeout)) {
+    // Node adds `, max=N` to that header from the response's _maxRequestsPerSocket (set from
+    // server.maxRequestsPerSocket, which this server leaves unset: the count is httpd's here).
+    // A header set with setHeader instead would be validated on every response and would put
+    // the application's own writeHead on Node's slow path, header by header.
+    (res as unknown as { _maxRequestsPerSocket: number })._maxRequestsPerSocket = left;
+    return;
   }
+  const max = Number.isFinite(left) ? `, max=${left}` : '';
+  res.setHeader('Keep-Alive', `timeout=${Math.ceil(d.KeepAliveTimeout)}${max}`);
 }
 
 /**
