@@ -140,19 +140,20 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
 
   /**
    * httpd's connections_above_limit, plus "no idle thread"; told to the primary on change.
-   * With every thread busy the limit falls to ThreadsPerChild, which a busy child always holds:
-   * that flips with every request, so it is told only once it has lasted ACCEPTING_SETTLE_MS
-   * (the primary meanwhile prefers the child with fewer connections). The limit reached with
-   * a thread idle — parked connections filling the child — is told at once, as are
-   * connections already waiting here for a thread.
+   * Each busy thread lowers the limit by AsyncRequestWorkerFactor, and on a loaded child threads
+   * turn busy and idle with every request: a change that comes from busy threads is told only
+   * once it has lasted ACCEPTING_SETTLE_MS (meanwhile the primary prefers the child with fewer
+   * connections). The limit reached with every thread idle — kept-alive connections alone
+   * filling the child — is told at once.
    */
   let settle: NodeJS.Timeout | null = null;
   const computeAccepting = (): { accepting: boolean; hard: boolean } => {
     if (stopping) return { accepting: false, hard: true };
     if (!event) return { accepting: true, hard: false };
     const idle = idleThreads();
-    const overLimit = conns.size - lingering >= T + idle * Math.floor(directives.AsyncRequestWorkerFactor);
-    return { accepting: idle > 0 && !overLimit, hard: overLimit && idle > 0 };
+    const factor = Math.floor(directives.AsyncRequestWorkerFactor);
+    const open = conns.size - lingering;
+    return { accepting: idle > 0 && open < T + idle * factor, hard: open >= T + T * factor };
   };
   const report = (): void => {
     const now = computeAccepting().accepting;
