@@ -48,7 +48,7 @@ function prng(seed: number): () => number {
   };
 }
 
-/** A stand-in pool: `snapshot()` moves the board on and keeps every image it handed out. */
+/** A stand-in pool: `snapshot()` (and `readImage()`) moves the board on and keeps every image it handed out. */
 function movingPool(children = 8, threads = 64) {
   const r = prng(99);
   const n = (hi: number): number => Math.floor(r() * hi);
@@ -82,6 +82,10 @@ function movingPool(children = 8, threads = 64) {
       const copy = structuredClone(image);
       images.push(copy);
       return copy;
+    },
+    /** The stream's source reads through this: each read is a new image too. */
+    readImage<T>(read: (image: ImageLike) => T): T {
+      return read(this.snapshot());
     },
   });
   return { pool: pool as unknown as Pool, images };

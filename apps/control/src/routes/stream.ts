@@ -81,7 +81,8 @@ export default async function streamRoutes(app: FastifyInstance, opts: StreamRou
     await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: STREAM_PER_MESSAGE_DEFLATE } });
   }
 
-  const hub = new StreamHub({ ...hubOptions, source: () => toSnapshot(pool.snapshot(), Date.now()) });
+  // toSnapshot copies what it shows: it can read the live image, not a deep copy of it.
+  const hub = new StreamHub({ ...hubOptions, source: () => pool.readImage((image) => toSnapshot(image, Date.now())) });
 
   const onSpawn = (e: Parameters<typeof spawnEvent>[0]): void => hub.broadcastEvent(spawnEvent(e, Date.now()));
   const onExit = (e: Parameters<typeof exitEvent>[0]): void => hub.broadcastEvent(exitEvent(e, Date.now()));

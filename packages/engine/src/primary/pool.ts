@@ -363,6 +363,16 @@ export class Pool extends EventEmitter<PoolEvents> {
     return cloneImage(this.#refreshGlobals());
   }
 
+  /**
+   * Runs `read` on the live scoreboard image, with the primary's own figures filled in, and
+   * returns what it returns: for a reader that copies what it needs there and then (the
+   * stream's source, ten times a second per rate), without snapshot()'s deep copy of every
+   * slot. `read` must neither change the image nor keep it.
+   */
+  readImage<T>(read: (image: Readonly<ScoreboardImage>) => T): T {
+    return read(this.#refreshGlobals());
+  }
+
   /** mod_status for `query` (`auto`, `refresh=N`, `notable`): what /server-status answers. */
   renderStatus(query: string, host = '', localAddress = ''): StatusResponse {
     const image = this.#refreshGlobals();
