@@ -21,7 +21,7 @@ const children: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx 
     config: { access: 'read' },
     schema: { summary: 'The child processes, with their slots’ status letters', tags: ['children'], response: { 200: ChildListSchema, '4xx': ProblemSchema } },
     handler: async () => {
-      const snap = toSnapshot(pool.snapshot(), Date.now());
+      const snap = pool.readImage((image) => toSnapshot(image, Date.now()));
       return {
         mpm: snap.mpm,
         generation: snap.generation,
@@ -34,7 +34,7 @@ const children: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx 
 
   const act = (action: ChildAction) => async (request: FastifyRequest<{ Params: ChildParams }>): Promise<ChildActionResult> => {
     const { pid } = request.params;
-    const slot = pool.snapshot().processes.findIndex((p) => p.pid === pid);
+    const slot = pool.readImage((image) => image.processes.findIndex((p) => p.pid === pid));
     return recordChange(ctx, request, `child.${action}`, { pid, slot: slot >= 0 ? slot : null, generation: pool.generation }, async () => {
       await pool.childAction(pid, action);
       return { result: { pid, action, exited: true }, after: { pid, exited: true } };

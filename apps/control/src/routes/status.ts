@@ -17,7 +17,7 @@ const status: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx })
       response: { 200: StatusResponseSchema, '4xx': ProblemSchema },
     },
     handler: async () => {
-      const snapshot = toSnapshot(ctx.pool.snapshot(), Date.now());
+      const snapshot = ctx.pool.readImage((image) => toSnapshot(image, Date.now()));
       return { ...snapshot, inFlight: inFlightRequests(snapshot), alerts: ctx.pool.alerts(), forensics: ctx.pool.forensics().reverse() };
     },
   });

@@ -103,13 +103,13 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
   const table: ActTable<PrimaryToChild, ConnHandle | undefined> = {
     conn: (msg, handle) => {
       if (!handle) return;
-      const socket = asSocket(handle);
       if (current || stopping) {
         // Cannot happen with the primary's accounting; refuse loudly rather than double-serve.
-        socket.destroy();
+        handle.close();
         send({ act: 'closed', ids: [msg.id] });
         return;
       }
+      const socket = asSocket(handle);
       current = { id: msg.id, socket };
       server.emit('connection', socket);
     },

@@ -36,8 +36,6 @@ export class Listener {
   #backlog: number;
   readonly #handOff: (conn: Accepted) => boolean;
   refused = 0;
-  /** accept(2) failures (EMFILE and the like): the connection stays in the kernel's backlog. */
-  acceptErrors = 0;
 
   constructor(opts: ListenerOptions) {
     this.#backlog = opts.backlog;
@@ -54,9 +52,10 @@ export class Listener {
         // Set before the first accept: 'listening' comes on the tick after the handle is
         // bound, and accepts only in a later turn of the event loop.
         const handle = (this.server as unknown as { _handle: ServerHandle })._handle;
+        // A failed accept(2) (EMFILE and the like) leaves the connection in the kernel's
+        // backlog, to be taken on a later turn: nothing to do here.
         handle.onconnection = (status, conn) => {
-          if (status < 0 || !conn) this.acceptErrors++;
-          else this.#accept(conn);
+          if (status >= 0 && conn) this.#accept(conn);
         };
         resolve(this.server.address() as net.AddressInfo);
       });

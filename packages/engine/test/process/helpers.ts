@@ -3,6 +3,7 @@
  * over real sockets, read its mod_status, and always stop it (no child left behind).
  */
 
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -318,4 +319,22 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): 
   };
   cliRuns.add(run);
   return run;
+}
+
+/** Descriptors a process holds (/proc/<pid>/fd). */
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/**
+ * `rounds` rounds of 10 concurrent `GET /`, each on a connection of its own, every one
+ * answered 200; then a moment for the closes, which are asynchronous (the thread, then the
+ * listener's lifeline).
+ */
+export async function shortConnections(port: number, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    const replies = await Promise.all(Array.from({ length: 10 }, () => get(port, '/')));
+    assert.ok(replies.every((r) => r.status === 200), `round ${round}: ${replies.map((r) => r.status).join(' ')}`);
+  }
+  await sleep(300);
 }

@@ -6,12 +6,11 @@
  */
 
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from '@forkyard/engine';
-import { get, keepAliveAgent, liveChildren, startPool, waitFor } from './helpers.js';
+import { get, keepAliveAgent, liveChildren, openFds, shortConnections, startPool, waitFor } from './helpers.js';
 
 // Read by each child when it loads (children inherit this process's environment).
 process.env.FORKYARD_THREAD_TRANSPORT = 'relay';
@@ -19,7 +18,6 @@ process.env.FORKYARD_THREAD_TRANSPORT = 'relay';
 const APP = fileURLToPath(new URL('../fixtures/socket-app.mjs', import.meta.url));
 const shape = { StartServers: 1, ServerLimit: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 4, MaxRequestWorkers: 2 };
 
-const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 const childPid = (pool: Pool): number => pool.snapshot().processes.find((p) => p.pid > 0)!.pid;
 
 function post(port: number, body: string): Promise<{ status: number; body: string }> {
@@ -59,11 +57,7 @@ for (const mpm of ['worker', 'event'] as const) {
     assert.equal((await post(port, 'x'.repeat(10_000))).status, 200);
 
     const before = openFds(pid);
-    for (let round = 0; round < 20; round++) {
-      const replies = await Promise.all(Array.from({ length: 10 }, () => get(port, '/')));
-      assert.ok(replies.every((r) => r.status === 200));
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    await shortConnections(port, 20);
     const after = openFds(pid);
     assert.ok(after - before <= 4, `descriptors in the child: ${before} before, ${after} after 200 connections`);
     await waitFor('the child reporting no open connection', () => pool.snapshot().processes.find((p) => p.pid === pid)?.connections === 0, 3000);

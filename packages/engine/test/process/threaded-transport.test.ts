@@ -6,17 +6,15 @@
  */
 
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import type http from 'node:http';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from '@forkyard/engine';
-import { get, keepAliveAgent, liveChildren, startPool } from './helpers.js';
+import { get, keepAliveAgent, liveChildren, openFds, shortConnections, startPool } from './helpers.js';
 
 const APP = fileURLToPath(new URL('../fixtures/socket-app.mjs', import.meta.url));
 const shape = { StartServers: 1, ServerLimit: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 4, MaxRequestWorkers: 2 };
 
-const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 const childPid = (pool: Pool): number => pool.snapshot().processes.find((p) => p.pid > 0)!.pid;
 
 test('worker: the application is handed a real net.Socket, and 300 short connections leave no descriptor behind', { timeout: 60_000 }, async () => {
@@ -30,12 +28,7 @@ test('worker: the application is handed a real net.Socket, and 300 short connect
   const before = openFds(pid);
   // The primary is this process: it closes its copy of each connection once sent.
   const primaryBefore = openFds(process.pid);
-  for (let round = 0; round < 30; round++) {
-    const replies = await Promise.all(Array.from({ length: 10 }, () => get(port, '/')));
-    assert.ok(replies.every((r) => r.status === 200));
-  }
-  // Closing is asynchronous (the thread, then the listener's lifeline): give it a moment.
-  await new Promise((r) => setTimeout(r, 300));
+  await shortConnections(port, 30);
   const after = openFds(pid);
   assert.ok(after - before <= 4, `descriptors in the child: ${before} before, ${after} after 300 connections`);
   const primaryAfter = openFds(process.pid);
