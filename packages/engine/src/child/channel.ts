@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { Descriptor, drainConnections, receiveConnections } from '../ipc/conn-channel.js';
 import type { ChildInit, ChildToPrimary, PrimaryToChild } from '../ipc/messages.js';
 import type { StatusPage } from '../http/serve.js';
 
@@ -74,8 +75,9 @@ export function currentParent(ppid: number): number {
 }
 
 /**
- * A connection as the primary sends it: libuv's bare TCP handle (primary/listener.ts), which
- * the child builds a net.Socket around only where it reads or writes the connection itself.
+ * A connection as the primary sends it: a bare descriptor on the connection channel
+ * (ipc/conn-channel.ts), or libuv's bare TCP handle on the fork channel. The child builds a
+ * net.Socket around it only where it reads or writes the connection itself.
  */
 export interface ConnHandle {
   readonly fd: number;
@@ -92,9 +94,15 @@ const early: Array<[PrimaryToChild, ConnHandle | undefined]> = [];
  * loads) waits here for the child's handler instead of being lost.
  */
 export function receiveFromPrimary(): void {
-  process.on('message', (msg: PrimaryToChild, handle?: ConnHandle) => {
+  const deliver = (msg: PrimaryToChild, handle?: ConnHandle): void => {
     if (receiver) receiver(msg, handle);
     else early.push([msg, handle]);
+  };
+  const channel = receiveConnections((id, conn) => deliver({ act: 'conn', id }, conn));
+  process.on('message', (msg: PrimaryToChild, handle?: ConnHandle) => {
+    // Connections the primary wrote before this message come first (a stop after them).
+    if (channel) drainConnections();
+    deliver(msg, handle);
   });
 }
 
@@ -103,6 +111,7 @@ export function receiveFromPrimary(): void {
  * net.Socket sent (it starts reading at once, like a socket accepted here).
  */
 export function asSocket(handle: ConnHandle): Socket {
+  if (handle instanceof Descriptor) return handle.toSocket();
   return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
 }
 

@@ -12,20 +12,13 @@
  * FORKYARD_THREAD_TRANSPORT=relay forces the relay for every MPM.
  */
 
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { native, nativeUnavailable } from '../ipc/conn-channel.js';
 import { resumeReading, stopReading } from '../http/socket-reading.js';
 
-type Dup = (fd: number) => number;
-
-function load(): { dup: Dup | null; reason: string } {
+function load(): { dup: ((fd: number) => number) | null; reason: string } {
   if (process.env.FORKYARD_THREAD_TRANSPORT === 'relay') return { dup: null, reason: 'FORKYARD_THREAD_TRANSPORT=relay' };
-  try {
-    const mod = createRequire(import.meta.url)('../../native/fd.node') as { dup: Dup };
-    return { dup: mod.dup, reason: '' };
-  } catch (err) {
-    return { dup: null, reason: `native/fd.node unavailable (${(err as Error).message.split('\n')[0]})` };
-  }
+  return native ? { dup: native.dup, reason: '' } : { dup: null, reason: nativeUnavailable };
 }
 
 const loaded = load();

@@ -6,6 +6,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { closeConnChannel, openConnChannel } from '../ipc/conn-channel.js';
 import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type ChildToPrimary } from '../ipc/messages.js';
 import type { MpmName } from '../scoreboard/types.js';
 
@@ -46,18 +47,45 @@ export interface ChildRecord {
   lastUsage: { cpuUser: number; cpuSystem: number };
 }
 
-/** Forks the child entry with `env` added to the primary's environment. */
+const connChannels = new WeakMap<ChildProcess, number>();
+
+/**
+ * Forks the child entry with `env` added to the primary's environment, and with its
+ * connection channel as descriptor 3 where there is one (ipc/conn-channel.ts).
+ */
 export function forkChild(env: Record<string, string>): ChildProcess {
-  const proc = fork(CHILD_MAIN, [], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // Children do not inherit the primary's flags; FORKYARD_CHILD_EXECARGV gives them their own
-    // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every child and thread).
-    execArgv: process.env.FORKYARD_CHILD_EXECARGV?.split(' ').filter(Boolean) ?? [],
-  });
+  const channel = openConnChannel();
+  let proc: ChildProcess;
+  try {
+    proc = fork(CHILD_MAIN, [], {
+      env: { ...process.env, ...env, ...channel?.env },
+      stdio: channel ? ['ignore', 'inherit', 'inherit', channel.child, 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Children do not inherit the primary's flags; FORKYARD_CHILD_EXECARGV gives them their own
+      // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every child and thread).
+      execArgv: process.env.FORKYARD_CHILD_EXECARGV?.split(' ').filter(Boolean) ?? [],
+    });
+  } catch (err) {
+    if (channel) [channel.primary, channel.child].forEach(closeConnChannel);
+    throw err;
+  }
+  if (channel) {
+    // The child has its own copy (stdio entry 3 is its descriptor 3) once fork() returns.
+    closeConnChannel(channel.child);
+    connChannels.set(proc, channel.primary);
+    proc.once('exit', () => {
+      connChannels.delete(proc);
+      closeConnChannel(channel.primary);
+    });
+  }
   holdUntilListening(proc);
   return proc;
 }
+
+/** The primary's end of a live child's connection channel, or -1 (none, or it has exited). */
+export function connChannelOf(proc: ChildProcess): number {
+  return connChannels.get(proc) ?? -1;
+}
+
 
 /**
  * Node drops a message its receiver has no listener for yet, and a child attaches its own only

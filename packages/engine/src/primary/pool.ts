@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import type { DirectiveWarning, EffectiveDirectives } from '../directives/types.js';
+import { sendConn } from '../ipc/conn-channel.js';
 import { dispatchAct, type ActTable, type ChildDirectives, type ChildInit, type ChildToPrimary, type Forensic } from '../ipc/messages.js';
 import { chooseChild, connectionLimit, nextConnId } from '../mpm/dispatch.js';
 import { performIdleServerMaintenance, retainedAfterGracefulRestart, startupChildren } from '../mpm/maintenance/index.js';
@@ -25,7 +26,7 @@ import { initialRetainedState, type MaintenanceLog, type RetainedState } from '.
 import { applyReport, cloneImage, createImage, markDead, markForked, markQuiescing, relayoutImage, zeroImage } from '../scoreboard/image.js';
 import type { MpmName, ScoreboardImage, ScoreboardLimits } from '../scoreboard/types.js';
 import { renderAuto, renderHtml } from '../status/index.js';
-import { exitReason, hasExited, makeChild, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
+import { connChannelOf, exitReason, hasExited, makeChild, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
 import { Listener, type Accepted } from './listener.js';
 import { Standby } from './standby.js';
 import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js';
@@ -473,6 +474,17 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#nextConnId = id;
     child.open.add(id);
     child.dispatched++;
+    const channel = connChannelOf(child.proc);
+    // On the connection channel the descriptor is in flight once written: close ours.
+    if (channel >= 0 && sendConn(channel, conn.fd, id)) conn.close();
+    else this.#sendOverFork(child, id, conn);
+    // After the connection message, so the child serves it before it hears it must go.
+    if (child.recycleAfter > 0 && child.dispatched >= child.recycleAfter) this.#recycle(child);
+    return true;
+  }
+
+  /** The fork channel's way: the connection is unsent until Node has written it. */
+  #sendOverFork(child: ChildRecord, id: number, conn: Accepted): void {
     let unsent = this.#unsent.get(child);
     if (!unsent) this.#unsent.set(child, (unsent = new Map()));
     unsent.set(id, conn);
@@ -489,9 +501,6 @@ export class Pool extends EventEmitter<PoolEvents> {
       child.accepting = false;
       if (this.#state !== 'running' || !this.#handOff(conn)) conn.close();
     });
-    // After the connection message, so the child serves it before it hears it must go.
-    if (child.recycleAfter > 0 && child.dispatched >= child.recycleAfter) this.#recycle(child);
-    return true;
   }
 
   /**
