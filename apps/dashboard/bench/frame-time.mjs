@@ -44,6 +44,45 @@ const opts = {
   parts: values.parts.split(','),
 };
 
+/**
+ * Main-thread work per frame between the page's `frame-bench:start` and `frame-bench:end`
+ * marks, from Chromium's trace of the renderer's main thread: a frame starts with the task
+ * that runs its animation-frame callbacks (the page's rAF loop has one in every frame), and its
+ * work is that task and every other task the thread ran before the next frame starts —
+ * the stream update, React's render, the canvas paint, style, layout, paint and commit.
+ * Under 16.7 ms, the frame was ready within one 60 Hz interval.
+ */
+function workPerFrame(events) {
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return null;
+  const onMain = (e) => e.pid === main.pid && e.tid === main.tid;
+  const mark = (name) => events.find((e) => e.name === name && e.pid === main.pid)?.ts;
+  const start = mark('frame-bench:start');
+  const end = mark('frame-bench:end');
+  if (start === undefined || end === undefined) return null;
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && onMain(e) && e.ts >= start && e.ts < end).sort((x, y) => x.ts - y.ts);
+  const rafs = events.filter((e) => e.name === 'FireAnimationFrame' && onMain(e) && e.ts >= start && e.ts < end).map((e) => e.ts);
+  // Frame boundaries: the start of each task that fired animation frames.
+  const starts = [];
+  let r = 0;
+  for (const t of tasks) {
+    while (r < rafs.length && rafs[r] < t.ts) r++;
+    if (r < rafs.length && rafs[r] < t.ts + t.dur) starts.push(t.ts);
+  }
+  const work = [];
+  let i = 0;
+  for (let f = 0; f + 1 < starts.length; f++) {
+    while (i < tasks.length && tasks[i].ts < starts[f]) i++;
+    let us = 0;
+    for (let j = i; j < tasks.length && tasks[j].ts < starts[f + 1]; j++) us += tasks[j].dur;
+    work.push(us / 1000);
+  }
+  if (work.length === 0) return null;
+  const sorted = work.sort((x, y) => x - y);
+  const at = (p) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 100) / 100;
+  return { frames: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100), over16ms: sorted.filter((ms) => ms > 16.7).length };
+}
+
 const outDir = mkdtempSync(join(tmpdir(), 'forkyard-frame-bench-'));
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 let server;
@@ -75,7 +114,17 @@ try {
   await page.goto(url);
   await page.waitForFunction(() => typeof window.runFrameBench === 'function');
   const loadBefore = loadavg()[0];
+  // Chromium's own trace of the renderer's main thread: every task it ran, to measure the work
+  // behind each frame (the animation-frame intervals alone say only whether frames were dropped).
+  const cdp = await page.context().newCDPSession(page);
+  const trace = [];
+  cdp.on('Tracing.dataCollected', (e) => trace.push(...e.value));
+  await cdp.send('Tracing.start', { categories: 'disabled-by-default-devtools.timeline,devtools.timeline,blink.user_timing,__metadata', transferMode: 'ReportEvents' });
   const result = await page.evaluate((o) => window.runFrameBench(o), opts);
+  const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.end');
+  await traced;
+  result.workPerFrameMs = workPerFrame(trace);
   if (values.screenshot) await page.screenshot({ path: values.screenshot });
   const out = {
     benchmark: 'dashboard-frame-time',

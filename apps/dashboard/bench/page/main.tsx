@@ -2,8 +2,9 @@
  * The frame-time benchmark page: the dashboard's real stream client, store binding,
  * scoreboard, charts and event log, fed a precomputed 4,096-slot stream (JSON text frames, as
  * the control plane sends them) at 10 Hz through a stand-in socket, while a
- * requestAnimationFrame loop records every frame's duration. bench/frame-time.mjs drives it in
- * headless Chromium.
+ * requestAnimationFrame loop records every frame's interval. The measured window is marked
+ * (frame-bench:start, frame-bench:end) for bench/frame-time.mjs, which drives the page in
+ * headless Chromium and reads the main thread's work per frame from Chromium's trace.
  */
 import { createRoot } from 'react-dom/client';
 import { dashboardStore } from '../../src/lib/store.js';
@@ -96,6 +97,7 @@ window.runFrameBench = async ({ seconds, hz, children, threads, changeShare, par
     last = t;
     requestAnimationFrame(loop);
   });
+  performance.mark('frame-bench:start');
   let next = 1;
   const timer = setInterval(() => {
     if (next >= frames.length) return;
@@ -105,6 +107,7 @@ window.runFrameBench = async ({ seconds, hz, children, threads, changeShare, par
   }, 1000 / hz);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   running = false;
+  performance.mark('frame-bench:end');
   clearInterval(timer);
   observer.disconnect();
   const sorted = frameTimes.slice().sort((a, b) => a - b);

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const DASHBOARD = join(dirname(fileURLToPath(import.meta.url)), '../../../../apps/dashboard');
 const SCRIPT = join(DASHBOARD, 'bench/frame-time.mjs');
-/** One frame at 60 Hz is 16.7 ms: a p95 at one frame (plus timer resolution) means no frame dropped. */
-const TARGET_P95_MS = 16.9;
+/** The issue's bound on frame time, judged on the main thread's work per frame. */
+const TARGET_P95_MS = 16;
 
 function runFrameBench(seconds) {
   return new Promise((resolve, reject) => {
@@ -37,15 +37,19 @@ export default {
     const intro =
       'The dashboard in headless Chromium (1920×1080, no GPU) with 4,096 scoreboard slots (64 children × 64 threads) updated ' +
       '10 times a second, 1,024 slots changing per update, through the real stream client and store, with the scoreboard, ' +
-      'charts and event log on the page. Frame time is the interval between animation frames: at 60 Hz one frame is 16.7 ms, ' +
-      'so a p95 of one frame means at least 95 % of frames were not dropped (the issue\'s "< 16 ms" reads as that).';
+      'charts and event log on the page. Two measures of a frame. Its interval: the time between animation frames, 16.7 ms at ' +
+      '60 Hz, longer when a frame was dropped. Its work: from Chromium\'s trace of the renderer\'s main thread, the task that ' +
+      'ran the frame\'s animation callbacks and every task after it until the next frame (the stream update, React\'s render, ' +
+      'the canvas paint, style, layout, paint and the commit to the compositor). The target is judged on the work, the strict ' +
+      'reading of "p95 frame time < 16 ms": an interval cannot be shorter than 16.7 ms at 60 Hz. Tracing adds its own cost ' +
+      'to the work it measures.';
     if (!existsSync(SCRIPT) || !existsSync(chromium)) {
       ctx.log(`${this.title}: skipped (no ${existsSync(SCRIPT) ? chromium : SCRIPT})`);
       return { kind: 'frames', title: this.title, intro: `${intro}\n\nNot run: Chromium or the dashboard is missing.`, rows: [], targets: [] };
     }
     ctx.log(`${this.title}: ${seconds} s in headless Chromium`);
     const r = await runFrameBench(seconds);
-    ctx.log(`${this.title}: p95 ${r.frameTimeMs.p95} ms, p99 ${r.frameTimeMs.p99} ms, ${r.fps} fps`);
+    ctx.log(`${this.title}: interval p95 ${r.frameTimeMs.p95} ms, p99 ${r.frameTimeMs.p99} ms, ${r.fps} fps; work per frame p95 ${r.workPerFrameMs?.p95 ?? '—'} ms`);
     const row = {
       key: 'full-page',
       label: `${r.slots} slots, ${r.updateHz} Hz, ${r.changedSlotsPerUpdate} changing, page: ${r.mounted.join(' + ')}`,
@@ -55,6 +59,7 @@ export default {
       p95: r.frameTimeMs.p95,
       p99: r.frameTimeMs.p99,
       max: r.frameTimeMs.max,
+      work: r.workPerFrameMs,
       paintP95: r.canvasPaintMs?.p95,
       storeP95: r.storeUpdateMs?.p95,
       loadavg: r.machine?.loadAverage1m,
