@@ -8,7 +8,8 @@
  * (native/fd.c): one message per connection, its 4-byte id with the descriptor as SCM_RIGHTS,
  * written by one sendmsg(2) and read in batches by recvmsg(2).
  *
- * The child's end is its descriptor 3 (FORKYARD_CONN_CHANNEL). Where native/fd.node could not
+ * The child's end is its descriptor 3 (FORKYARD_CONN_CHANNEL); the primary keeps a copy of it,
+ * so connections a child dies before reading are taken back and handed to another. Where native/fd.node could not
  * be built, or with FORKYARD_CONN_TRANSPORT=ipc, connections go over the fork channel as
  * before; a connection also goes that way when the pair is momentarily full.
  *
@@ -42,6 +43,9 @@ function load(): { native: Native | null; reason: string } {
 /** native/fd.node, or null where it could not be built (and why). */
 export const { native, reason: nativeUnavailable } = load();
 
+/** Connections taken from a channel per recvmsg loop. */
+const BATCH = 64;
+
 /** The child's descriptor of its end, and the environment variable that names it. */
 export const CHILD_CONN_FD = 3;
 const ENV = 'FORKYARD_CONN_CHANNEL';
@@ -70,6 +74,21 @@ export function openConnChannel(): { primary: number; child: number; env: Record
  */
 export function sendConn(channel: number, fd: number, id: number): boolean {
   return native!.sendConn(channel, fd, id) === 0;
+}
+
+/**
+ * Connections written to a child that exited before it read them, as [id, fd] pairs: the
+ * primary keeps its own copy of the child's end, so they are still there to be handed to
+ * another child instead of being reset with the dead child's descriptors.
+ */
+export function takeBackConns(childEnd: number): Array<[id: number, fd: number]> {
+  const out: Array<[number, number]> = [];
+  const buf = new Int32Array(BATCH * 2);
+  for (let n = BATCH; n === BATCH; ) {
+    n = native!.recvConns(childEnd, buf);
+    for (let i = 0; i < n; i++) out.push([buf[2 * i + 1]!, buf[2 * i]!]);
+  }
+  return out;
 }
 
 export function closeConnChannel(fd: number): void {
@@ -105,7 +124,6 @@ export class Descriptor {
   }
 }
 
-const BATCH = 64;
 const received = new Int32Array(BATCH * 2);
 let childChannel = -1;
 let deliver: ((id: number, conn: Descriptor) => void) | null = null;

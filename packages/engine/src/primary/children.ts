@@ -6,7 +6,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { closeConnChannel, openConnChannel } from '../ipc/conn-channel.js';
+import { closeConnChannel, openConnChannel, takeBackConns } from '../ipc/conn-channel.js';
 import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type ChildToPrimary } from '../ipc/messages.js';
 import type { MpmName } from '../scoreboard/types.js';
 
@@ -47,7 +47,7 @@ export interface ChildRecord {
   lastUsage: { cpuUser: number; cpuSystem: number };
 }
 
-const connChannels = new WeakMap<ChildProcess, number>();
+const connChannels = new WeakMap<ChildProcess, { primary: number; child: number }>();
 
 /**
  * Forks the child entry with `env` added to the primary's environment, and with its
@@ -59,6 +59,7 @@ export function forkChild(env: Record<string, string>): ChildProcess {
   try {
     proc = fork(CHILD_MAIN, [], {
       env: { ...process.env, ...env, ...channel?.env },
+      // stdio entry 3 is the child's descriptor 3.
       stdio: channel ? ['ignore', 'inherit', 'inherit', channel.child, 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
       // Children do not inherit the primary's flags; FORKYARD_CHILD_EXECARGV gives them their own
       // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every child and thread).
@@ -69,23 +70,33 @@ export function forkChild(env: Record<string, string>): ChildProcess {
     throw err;
   }
   if (channel) {
-    // The child has its own copy (stdio entry 3 is its descriptor 3) once fork() returns.
-    closeConnChannel(channel.child);
-    connChannels.set(proc, channel.primary);
-    proc.once('exit', () => {
-      connChannels.delete(proc);
-      closeConnChannel(channel.primary);
-    });
+    // Both ends stay open here until the child is gone and reaped (takeBackConns).
+    connChannels.set(proc, { primary: channel.primary, child: channel.child });
+    proc.once('close', () =>
+      setImmediate(() => {
+        connChannels.delete(proc);
+        closeConnChannel(channel.primary);
+        closeConnChannel(channel.child);
+      }),
+    );
   }
   holdUntilListening(proc);
   return proc;
 }
 
-/** The primary's end of a live child's connection channel, or -1 (none, or it has exited). */
+/** The primary's end of a child's connection channel, or -1 (none, or it has been reaped). */
 export function connChannelOf(proc: ChildProcess): number {
-  return connChannels.get(proc) ?? -1;
+  return connChannels.get(proc)?.primary ?? -1;
 }
 
+/**
+ * Connections sent to a child that has exited and that it never read, as [id, fd] pairs.
+ * Only once the child is gone: while it lives, its end is the child's to read.
+ */
+export function unreadConns(proc: ChildProcess): Array<[id: number, fd: number]> {
+  const channel = connChannels.get(proc);
+  return channel ? takeBackConns(channel.child) : [];
+}
 
 /**
  * Node drops a message its receiver has no listener for yet, and a child attaches its own only

@@ -9,6 +9,7 @@
  * Node's cluster does the same in its round-robin primary.
  */
 
+import { closeSync } from 'node:fs';
 import net from 'node:net';
 
 /** An accepted connection as libuv gives it: sent to a child as a handle, closed once sent. */
@@ -16,6 +17,23 @@ export interface Accepted {
   readonly fd: number;
   setNoDelay(enable: boolean): number;
   close(cb?: () => void): void;
+}
+
+/**
+ * A connection held as a bare descriptor (one taken back from a child that died before reading
+ * it): its TCP_NODELAY was set when it was first accepted.
+ */
+export function acceptedFromFd(fd: number): Accepted {
+  let open = true;
+  return {
+    fd,
+    setNoDelay: () => 0,
+    close: (cb) => {
+      if (open) closeSync(fd);
+      open = false;
+      if (cb) queueMicrotask(cb);
+    },
+  };
 }
 
 interface ServerHandle {
@@ -79,6 +97,15 @@ export class Listener {
       return;
     }
     this.#queue.push(conn);
+  }
+
+  /**
+   * A connection that was handed out and came back (its child died first) waits at the front,
+   * having waited longest; beyond ListenBacklog it is closed, as a new one would be refused.
+   */
+  requeue(conn: Accepted): void {
+    if (this.#queue.length >= this.#backlog) return void conn.close();
+    this.#queue.unshift(conn);
   }
 
   /** Capacity appeared: hand queued connections out in arrival order while children take them. */

@@ -26,8 +26,8 @@ import { initialRetainedState, type MaintenanceLog, type RetainedState } from '.
 import { applyReport, cloneImage, createImage, markDead, markForked, markQuiescing, relayoutImage, zeroImage } from '../scoreboard/image.js';
 import type { MpmName, ScoreboardImage, ScoreboardLimits } from '../scoreboard/types.js';
 import { renderAuto, renderHtml } from '../status/index.js';
-import { connChannelOf, exitReason, hasExited, makeChild, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
-import { Listener, type Accepted } from './listener.js';
+import { connChannelOf, exitReason, hasExited, makeChild, unreadConns, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
+import { acceptedFromFd, Listener, type Accepted } from './listener.js';
 import { Standby } from './standby.js';
 import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js';
 import { needsNewGeneration, PoolError } from './changes.js';
@@ -662,11 +662,16 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.#children.delete(child.slot);
       markDead(this.#image, child.slot, Date.now());
     }
-    for (const [id, conn] of this.#unsent.get(child) ?? []) {
-      child.open.delete(id);
-      if (this.#state !== 'running' || !this.#handOff(conn)) conn.close();
-    }
+    // Connections the child never got (still in Node's queue) or never read (still in its
+    // connection channel) go to another child, or wait in the accept queue for one.
+    const orphans: Array<[number, Accepted]> = [...(this.#unsent.get(child) ?? [])];
+    for (const [id, fd] of unreadConns(child.proc)) orphans.push([id, acceptedFromFd(fd)]);
     this.#unsent.delete(child);
+    for (const [id, conn] of orphans) {
+      child.open.delete(id);
+      if (this.#state !== 'running' || !this.#listener) conn.close();
+      else if (!this.#handOff(conn)) this.#listener.requeue(conn);
+    }
     const reason = exitReason(child, code, signal);
     if (reason === 'app-error') {
       if (this.#fatalStreak === 0) this.#fatalSince = Date.now();

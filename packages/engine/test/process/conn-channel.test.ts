@@ -3,14 +3,14 @@
  * descriptors on a socket pair of its own, its descriptor 3, close-on-exec so the application
  * cannot pass it on; with FORKYARD_CONN_TRANSPORT=ipc (or without native/fd.node) they take
  * the fork channel as Node sends handles. Both ways serve every MPM and leave no descriptor
- * behind in the primary.
+ * behind in the primary; connections a child dies before reading go to another child.
  */
 
 import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Pool } from '@forkyard/engine';
-import { get, keepAliveAgent, openFds, poolAuto, shortConnections, startPool, stopPool, waitFor } from './helpers.js';
+import { get, keepAliveAgent, openFds, poolAuto, shortConnections, sleep, startPool, stopPool, waitFor } from './helpers.js';
 
 const shapes = {
   prefork: { StartServers: 2, MinSpareServers: 1, MaxSpareServers: 4, ServerLimit: 4, MaxRequestWorkers: 4 },
@@ -73,3 +73,22 @@ for (const mpm of ['prefork', 'event'] as const) {
     }
   });
 }
+
+test('event: connections written to a child that dies before reading them are served by another child', { timeout: 60_000 }, async () => {
+  const { pool, port } = await startPool({ mpm: 'event', directives: { StartServers: 2, ServerLimit: 2, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 4, MaxRequestWorkers: 4 } });
+  try {
+    const [stuck, other] = childPids(pool);
+    assert.ok(stuck && other, 'two children');
+    // Stopped, the child reads nothing: what the primary sends it stays in its channel.
+    process.kill(stuck, 'SIGSTOP');
+    const replies = Promise.all(Array.from({ length: 8 }, () => get(port, '/')));
+    await sleep(500);
+    const exited = new Promise<void>((resolve) => pool.on('exit', (e: { pid: number }) => e.pid === stuck && resolve()));
+    process.kill(stuck, 'SIGKILL');
+    await exited;
+    const statuses = (await replies).map((r) => r.status);
+    assert.deepEqual(statuses, Array(8).fill(200), `every request answered: ${statuses.join(' ')}`);
+  } finally {
+    await stopPool(pool);
+  }
+});
