@@ -61,7 +61,7 @@ function workPerFrame(events) {
   const end = mark('frame-bench:end');
   if (start === undefined || end === undefined) return null;
   const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && onMain(e) && e.ts >= start && e.ts < end).sort((x, y) => x.ts - y.ts);
-  const rafs = events.filter((e) => e.name === 'FireAnimationFrame' && onMain(e) && e.ts >= start && e.ts < end).map((e) => e.ts);
+  const rafs = events.filter((e) => e.name === 'FireAnimationFrame' && onMain(e) && e.ts >= start && e.ts < end).map((e) => e.ts).sort((x, y) => x - y);
   // Frame boundaries: the start of each task that fired animation frames.
   const starts = [];
   let r = 0;

@@ -9,9 +9,9 @@
  * written by one sendmsg(2) and read in batches by recvmsg(2).
  *
  * The child's end is its descriptor 3 (FORKYARD_CONN_CHANNEL); the primary keeps a copy of it,
- * so connections a child dies before reading are taken back and handed to another. Where native/fd.node could not
- * be built, or with FORKYARD_CONN_TRANSPORT=ipc, connections go over the fork channel as
- * before; a connection also goes that way when the pair is momentarily full.
+ * so connections a child dies before reading are taken back and handed to another. Where
+ * native/fd.node could not be built, or with FORKYARD_CONN_TRANSPORT=ipc, connections go over
+ * the fork channel as before; a connection also goes that way when the pair is momentarily full.
  *
  * Order: the primary writes a connection here before any later message on the fork channel,
  * and the child reads this channel dry before it handles each fork-channel message, so a
@@ -47,14 +47,44 @@ export const { native, reason: nativeUnavailable } = load();
 const BATCH = 64;
 
 /** The child's descriptor of its end, and the environment variable that names it. */
-export const CHILD_CONN_FD = 3;
+const CHILD_CONN_FD = 3;
 const ENV = 'FORKYARD_CONN_CHANNEL';
+
+/**
+ * A connection as a bare descriptor: one a child received on its channel, or one the primary
+ * took back from a child that died before reading it. Like a TCP handle from the fork channel,
+ * it is closed as it is, or becomes a net.Socket where the child reads or writes it itself.
+ */
+export class Descriptor {
+  #open = true;
+  constructor(readonly fd: number) {}
+
+  /** TCP_NODELAY was set when the primary accepted the connection. */
+  setNoDelay(): number {
+    return 0;
+  }
+
+  close(cb?: () => void): void {
+    if (this.#open) {
+      this.#open = false;
+      closeSync(this.fd);
+    }
+    if (cb) queueMicrotask(cb);
+  }
+
+  /** The stream around it, which owns the descriptor from now on. */
+  toSocket(): Socket {
+    this.#open = false;
+    return new Socket({ fd: this.fd, readable: true, writable: true });
+  }
+}
 
 // ── primary ──────────────────────────────────────────────────────────────────────────────────
 
 /**
  * A new pair for a child about to be forked, or null (the fork channel carries connections).
- * The child's end goes into fork()'s stdio at CHILD_CONN_FD; the primary closes its copy then.
+ * The child's end goes into fork()'s stdio at CHILD_CONN_FD; the primary keeps its copy until
+ * the child is reaped (takeBackConns).
  */
 export function openConnChannel(): { primary: number; child: number; env: Record<string, string> } | null {
   if (!native || process.env.FORKYARD_CONN_TRANSPORT === 'ipc') return null;
@@ -77,16 +107,16 @@ export function sendConn(channel: number, fd: number, id: number): boolean {
 }
 
 /**
- * Connections written to a child that exited before it read them, as [id, fd] pairs: the
+ * Connections written to a child that exited before it read them, with their ids: the
  * primary keeps its own copy of the child's end, so they are still there to be handed to
  * another child instead of being reset with the dead child's descriptors.
  */
-export function takeBackConns(childEnd: number): Array<[id: number, fd: number]> {
-  const out: Array<[number, number]> = [];
+export function takeBackConns(childEnd: number): Array<[id: number, conn: Descriptor]> {
+  const out: Array<[number, Descriptor]> = [];
   const buf = new Int32Array(BATCH * 2);
   for (let n = BATCH; n === BATCH; ) {
     n = native!.recvConns(childEnd, buf);
-    for (let i = 0; i < n; i++) out.push([buf[2 * i + 1]!, buf[2 * i]!]);
+    for (let i = 0; i < n; i++) out.push([buf[2 * i + 1]!, new Descriptor(buf[2 * i]!)]);
   }
   return out;
 }
@@ -100,29 +130,6 @@ export function closeConnChannel(fd: number): void {
 }
 
 // ── child ────────────────────────────────────────────────────────────────────────────────────
-
-/**
- * A connection received as a bare descriptor. Like the TCP handle the fork channel delivers, it
- * is closed as it is, or becomes a net.Socket where the child reads or writes it itself.
- */
-export class Descriptor {
-  #open = true;
-  constructor(readonly fd: number) {}
-
-  close(cb?: () => void): void {
-    if (this.#open) {
-      this.#open = false;
-      closeSync(this.fd);
-    }
-    if (cb) queueMicrotask(cb);
-  }
-
-  /** The stream around it, which owns the descriptor from now on. */
-  toSocket(): Socket {
-    this.#open = false;
-    return new Socket({ fd: this.fd, readable: true, writable: true });
-  }
-}
 
 const received = new Int32Array(BATCH * 2);
 let childChannel = -1;

@@ -6,7 +6,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { closeConnChannel, openConnChannel, takeBackConns } from '../ipc/conn-channel.js';
+import { closeConnChannel, openConnChannel, takeBackConns, type Descriptor } from '../ipc/conn-channel.js';
 import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type ChildToPrimary } from '../ipc/messages.js';
 import type { MpmName } from '../scoreboard/types.js';
 
@@ -71,7 +71,7 @@ export function forkChild(env: Record<string, string>): ChildProcess {
   }
   if (channel) {
     // Both ends stay open here until the child is gone and reaped (takeBackConns).
-    connChannels.set(proc, { primary: channel.primary, child: channel.child });
+    connChannels.set(proc, channel);
     proc.once('close', () =>
       setImmediate(() => {
         connChannels.delete(proc);
@@ -90,10 +90,10 @@ export function connChannelOf(proc: ChildProcess): number {
 }
 
 /**
- * Connections sent to a child that has exited and that it never read, as [id, fd] pairs.
+ * Connections sent to a child that has exited and that it never read, with their ids.
  * Only once the child is gone: while it lives, its end is the child's to read.
  */
-export function unreadConns(proc: ChildProcess): Array<[id: number, fd: number]> {
+export function unreadConns(proc: ChildProcess): Array<[id: number, conn: Descriptor]> {
   const channel = connChannels.get(proc);
   return channel ? takeBackConns(channel.child) : [];
 }

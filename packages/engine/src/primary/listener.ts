@@ -9,7 +9,6 @@
  * Node's cluster does the same in its round-robin primary.
  */
 
-import { closeSync } from 'node:fs';
 import net from 'node:net';
 
 /** An accepted connection as libuv gives it: sent to a child as a handle, closed once sent. */
@@ -17,23 +16,6 @@ export interface Accepted {
   readonly fd: number;
   setNoDelay(enable: boolean): number;
   close(cb?: () => void): void;
-}
-
-/**
- * A connection held as a bare descriptor (one taken back from a child that died before reading
- * it): its TCP_NODELAY was set when it was first accepted.
- */
-export function acceptedFromFd(fd: number): Accepted {
-  let open = true;
-  return {
-    fd,
-    setNoDelay: () => 0,
-    close: (cb) => {
-      if (open) closeSync(fd);
-      open = false;
-      if (cb) queueMicrotask(cb);
-    },
-  };
 }
 
 interface ServerHandle {

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import type { DirectiveWarning, EffectiveDirectives } from '../directives/types.js';
-import { sendConn } from '../ipc/conn-channel.js';
+import { Descriptor, sendConn } from '../ipc/conn-channel.js';
 import { dispatchAct, type ActTable, type ChildDirectives, type ChildInit, type ChildToPrimary, type Forensic } from '../ipc/messages.js';
 import { chooseChild, connectionLimit, nextConnId } from '../mpm/dispatch.js';
 import { performIdleServerMaintenance, retainedAfterGracefulRestart, startupChildren } from '../mpm/maintenance/index.js';
@@ -27,7 +27,7 @@ import { applyReport, cloneImage, createImage, markDead, markForked, markQuiesci
 import type { MpmName, ScoreboardImage, ScoreboardLimits } from '../scoreboard/types.js';
 import { renderAuto, renderHtml } from '../status/index.js';
 import { connChannelOf, exitReason, hasExited, makeChild, unreadConns, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
-import { acceptedFromFd, Listener, type Accepted } from './listener.js';
+import { Listener, type Accepted } from './listener.js';
 import { Standby } from './standby.js';
 import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js';
 import { needsNewGeneration, PoolError } from './changes.js';
@@ -477,7 +477,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     const channel = connChannelOf(child.proc);
     // On the connection channel the descriptor is in flight once written: close ours.
     if (channel >= 0 && sendConn(channel, conn.fd, id)) conn.close();
-    else this.#sendOverFork(child, id, conn);
+    else if (!(conn instanceof Descriptor)) this.#sendOverFork(child, id, conn);
+    else {
+      // One taken back from a dead child is no libuv handle for the fork channel: it waits in
+      // the accept queue until a channel has room.
+      child.open.delete(id);
+      child.dispatched--;
+      return false;
+    }
     // After the connection message, so the child serves it before it hears it must go.
     if (child.recycleAfter > 0 && child.dispatched >= child.recycleAfter) this.#recycle(child);
     return true;
@@ -665,7 +672,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     // Connections the child never got (still in Node's queue) or never read (still in its
     // connection channel) go to another child, or wait in the accept queue for one.
     const orphans: Array<[number, Accepted]> = [...(this.#unsent.get(child) ?? [])];
-    for (const [id, fd] of unreadConns(child.proc)) orphans.push([id, acceptedFromFd(fd)]);
+    orphans.push(...unreadConns(child.proc));
     this.#unsent.delete(child);
     for (const [id, conn] of orphans) {
       child.open.delete(id);
