@@ -11,6 +11,10 @@
  * sendConn(sock, fd, id)  0, or the errno (EAGAIN when the channel is full).
  * recvConns(sock, out)  takes waiting connections into out as [fd, id, fd, id, …]; returns how
  *                       many pairs (0 when none wait).
+ * sendId(sock, id)      a message of 4 bytes, the id alone: a worker thread tells the primary a
+ *                       connection it served has closed, on the same channel in the other
+ *                       direction. 0, or the errno.
+ * recvIds(sock, out)    takes waiting ids into out; returns how many (0 when none wait).
  * watch(fd, cb)         calls cb(status) on the caller's event loop whenever fd is readable;
  *                       does not keep the loop alive. Returns a token for unwatch(token). Marks
  *                       fd close-on-exec: a channel inherited at fork is not the application's
@@ -76,6 +80,33 @@ static void message(struct msghdr *msg, struct iovec *iov, int32_t *id, char *co
   msg->msg_controllen = size;
 }
 
+/*
+ * One channel message into *id: its length, or 0/-1 when none waits. *fd gets the first
+ * descriptor that came with it (-1 if none); any more are closed, not ours to keep.
+ */
+static ssize_t recv_one(int sock, int32_t *id, int *fd) {
+  union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int) * 4)]; } control;
+  struct iovec iov;
+  struct msghdr msg;
+  message(&msg, &iov, id, control.buf, sizeof control.buf);
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  *fd = -1;
+  if (n <= 0) return n;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; i++) {
+      int got;
+      memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
+      if (*fd < 0) *fd = got;
+      else close(got);
+    }
+  }
+  return n;
+}
+
 static napi_value SendConn(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3], out;
@@ -100,38 +131,28 @@ static napi_value SendConn(napi_env env, napi_callback_info info) {
   return out;
 }
 
-static napi_value RecvConns(napi_env env, napi_callback_info info) {
-  size_t argc = 2, length = 0;
-  napi_value argv[2], out;
-  int32_t sock;
-  void *data = NULL;
+/* (sock, Int32Array) arguments: false when they are not that. */
+static int sock_and_array(napi_env env, napi_callback_info info, int32_t *sock, int32_t **data, size_t *length) {
+  size_t argc = 2;
+  napi_value argv[2];
   napi_typedarray_type type;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || !int_arg(env, argv[0], &sock) ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array)
+  *length = 0;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 2 && int_arg(env, argv[0], sock) &&
+         napi_get_typedarray_info(env, argv[1], &type, length, (void **)data, NULL, NULL) == napi_ok && type == napi_int32_array;
+}
+
+static napi_value RecvConns(napi_env env, napi_callback_info info) {
+  napi_value out;
+  int32_t sock, *pairs;
+  size_t length;
+  if (!sock_and_array(env, info, &sock, &pairs, &length))
     return THROW_ARGS(env, "recvConns(sock, out): an integer and an Int32Array expected");
-  int32_t *pairs = data;
   size_t k = 0;
   while (k + 2 <= length) {
     int32_t id = 0;
-    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int) * 4)]; } control;
-    struct iovec iov;
-    struct msghdr msg;
-    message(&msg, &iov, &id, control.buf, sizeof control.buf);
-    ssize_t n;
-    do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
+    int fd;
+    ssize_t n = recv_one(sock, &id, &fd);
     if (n <= 0) break;
-    int fd = -1;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; i++) {
-        int got;
-        memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
-        if (fd < 0) fd = got;
-        else close(got); /* one descriptor per message: anything more is not ours to keep */
-      }
-    }
     if (fd < 0 || n != sizeof id) {
       if (fd >= 0) close(fd);
       continue;
@@ -140,6 +161,40 @@ static napi_value RecvConns(napi_env env, napi_callback_info info) {
     pairs[k++] = id;
   }
   napi_create_uint32(env, (uint32_t)(k / 2), &out);
+  return out;
+}
+
+static napi_value SendId(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  int32_t sock, id;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || !int_arg(env, argv[0], &sock) ||
+      napi_get_value_int32(env, argv[1], &id) != napi_ok)
+    return THROW_ARGS(env, "sendId(sock, id): integers expected");
+  ssize_t n;
+  do n = send(sock, &id, sizeof id, MSG_NOSIGNAL | MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  napi_create_int32(env, n < 0 ? errno : 0, &out);
+  return out;
+}
+
+static napi_value RecvIds(napi_env env, napi_callback_info info) {
+  napi_value out;
+  int32_t sock, *ids;
+  size_t length;
+  if (!sock_and_array(env, info, &sock, &ids, &length))
+    return THROW_ARGS(env, "recvIds(sock, out): an integer and an Int32Array expected");
+  size_t k = 0;
+  while (k < length) {
+    int32_t id = 0;
+    int fd;
+    ssize_t n = recv_one(sock, &id, &fd);
+    if (n <= 0) break;
+    /* Ids carry no descriptor: one that came along is not ours to keep. */
+    if (fd >= 0) close(fd);
+    if (n == sizeof id) ids[k++] = id;
+  }
+  napi_create_uint32(env, (uint32_t)k, &out);
   return out;
 }
 
@@ -248,7 +303,8 @@ static napi_value Unwatch(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   static const struct { const char *name; napi_callback fn; } table[] = {
     { "dup", Dup }, { "socketPair", SocketPair }, { "sendConn", SendConn },
-    { "recvConns", RecvConns }, { "watch", WatchFd }, { "unwatch", Unwatch },
+    { "recvConns", RecvConns }, { "sendId", SendId }, { "recvIds", RecvIds },
+    { "watch", WatchFd }, { "unwatch", Unwatch },
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
     napi_value fn;

@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SERVICE_UNAVAILABLE } from '../http/serve.js';
 import { EXIT_CHILDFATAL, type ActTable, type ChildInit, type PrimaryToChild, type ProcessCounters } from '../ipc/messages.js';
+import { connectionLimit } from '../mpm/dispatch.js';
 import { fromWire, toWire, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
-import { ThreadShared } from '../ipc/thread-shared.js';
+import { ClosedRing, ThreadShared } from '../ipc/thread-shared.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
 import { asSocket, onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush, type ConnHandle } from './channel.js';
 import { startReporter } from './reporter.js';
@@ -43,6 +44,8 @@ interface Conn {
    * usually never needs one. Use streamOf().
    */
   socket: Socket | null;
+  /** Its thread told the primary it closed (ClosedRing): the listener does not tell it again. */
+  told: boolean;
   /** Index of the thread serving it, or -1 while parked / waiting for a thread. */
   thread: number;
   /** Event: the thread that holds its parked socket (the one that served it last), or -1. */
@@ -86,6 +89,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   const T = init.threadsPerChild;
   const sab = createSlotBuffer(T);
   const shared = new ThreadShared(T);
+  const closedRing = new ClosedRing(T);
   // Direct transport: a thread owns each connection it is given. worker binds it for its life
   // (the thread is held, K, between requests); event parks it on its thread between requests
   // with the slot free, so the thread serves other connections meanwhile.
@@ -226,6 +230,10 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   /** Give waiting connections to idle threads, oldest first, each to its home thread if idle. */
   const schedule = (): void => {
     if (spread) return scheduleSpread();
+    // Ask first, then look (as scheduleSpread): a bound thread that finishes after the look
+    // sees the request and says so.
+    if (direct) shared.wantFree = true;
+    drainClosed();
     while (waiting.length > 0) {
       const conn = waiting[0]!;
       const home = conn.home >= 0 ? threads[conn.home] : undefined;
@@ -234,6 +242,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
       waiting.shift();
       if (conns.has(conn.id)) bind(conn, i);
     }
+    if (direct) shared.wantFree = waiting.length > 0;
     updateAccepting();
   };
 
@@ -243,6 +252,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
    * to say when one frees up.
    */
   const scheduleSpread = (): void => {
+    drainClosed();
     for (;;) {
       // Ask first, then look: a thread that frees up after the look sees the request (both sides
       // use sequentially consistent atomics), so a free thread is never missed.
@@ -266,10 +276,14 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     shared.wantFree = waiting.length > 0 || (!accepting && !computeAccepting().hard);
   };
   // Threads send no message per request: a child that stopped accepting (every thread busy, or
-  // AsyncRequestWorkerFactor's connection limit) looks again every ACCEPTING_SETTLE_MS.
-  if (spread) {
+  // AsyncRequestWorkerFactor's connection limit) looks again every ACCEPTING_SETTLE_MS, and
+  // connections the threads have finished with are closed here then if nothing woke the
+  // listener meanwhile.
+  if (direct) {
     setInterval(() => {
-      if (waiting.length > 0 || !accepting) schedule();
+      if (spread && (waiting.length > 0 || !accepting)) schedule();
+      else drainClosed();
+      if (!closedSoon) flushClosed();
     }, ACCEPTING_SETTLE_MS).unref();
   }
 
@@ -278,13 +292,30 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
    * event loop, together (one IPC message for all the connections that ended meanwhile).
    */
   let closedIds: number[] = [];
+  let closedSoon = false;
+  const flushClosed = (): void => {
+    closedSoon = false;
+    if (closedIds.length === 0) return;
+    const ids = closedIds;
+    closedIds = [];
+    send({ act: 'closed', ids });
+  };
+  /**
+   * Where threads own their connections (direct), a child far below its connection limit tells
+   * its closes every ACCEPTING_SETTLE_MS, or once they would bring the primary's count of it to
+   * half the limit: the primary needs them only to find room, and a message per close costs
+   * both processes a wake-up. Near the limit, threads tell the primary themselves (ClosedRing).
+   */
+  const closeThreshold = (): number =>
+    direct ? Math.floor(connectionLimit({ mpm: init.mpm, threadsPerChild: T, asyncRequestWorkerFactor: directives.AsyncRequestWorkerFactor }) / 2) : 0;
+  const setPrompt = (): void => {
+    closedRing.prompt = stopping || conns.size >= closeThreshold();
+  };
   const reportClosed = (id: number): void => {
-    if (closedIds.push(id) > 1) return;
-    setImmediate(() => {
-      const ids = closedIds;
-      closedIds = [];
-      send({ act: 'closed', ids });
-    });
+    closedIds.push(id);
+    if (closedSoon || (!stopping && conns.size + closedIds.length < closeThreshold())) return;
+    closedSoon = true;
+    setImmediate(flushClosed);
   };
 
   const closeConn = (conn: Conn): void => {
@@ -297,7 +328,8 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     if (holder >= 0) post(holder, { t: 'gone', id: conn.id });
     // Tell the primary it may count on this capacity again, unless this child is leaving.
     updateAccepting();
-    reportClosed(conn.id);
+    if (!conn.told) reportClosed(conn.id);
+    setPrompt();
     maybeExit();
   };
 
@@ -402,8 +434,9 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
 
   const adopt = (id: number, handle: ConnHandle): void => {
     accepted++;
-    const conn: Conn = { id, handle, socket: null, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct, lent: false, watched: false };
+    const conn: Conn = { id, handle, socket: null, told: false, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct, lent: false, watched: false };
     conns.set(id, conn);
+    setPrompt();
     if (!direct) relay(conn);
     if (directives.MaxConnectionsPerChild > 0 && accepted >= directives.MaxConnectionsPerChild) {
       // The Nth accept: stop taking connections, leave once they are done (event.c).
@@ -413,8 +446,33 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     schedule();
   };
 
+  /**
+   * Thread i is done with connection `id`: it closed its descriptor, so the listener's
+   * lifeline is the last one, and closing it ends the connection.
+   */
+  const threadDone = (i: number, id: number, told: boolean): void => {
+    const conn = conns.get(id);
+    const t = threads[i]!;
+    if (conn?.direct && conn.thread === i) {
+      conn.told = told;
+      conn.thread = -1;
+      destroy(conn);
+      closeConn(conn);
+    }
+    if (conn && conn.home === i) conn.home = -1;
+    if (t.conn && t.conn.id === id) {
+      if (t.conn.thread === i) t.conn.thread = -1;
+      t.conn = null;
+    }
+  };
+  const doneTold = (i: number, entry: number): void => threadDone(i, Math.abs(entry), entry > 0);
+  /** Connections the threads ended cleanly and told the primary of (ClosedRing). */
+  const drainClosed = (): void => closedRing.drain(doneTold);
+
   let announced = false;
   const fromThread = (i: number, msg: ThreadToListener): void => {
+    // What the thread finished before this message first, as it was.
+    closedRing.drainThread(i, doneTold);
     const conn = 'id' in msg ? conns.get(msg.id) : undefined;
     switch (msg.t) {
       case 'ready':
@@ -481,23 +539,14 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
         schedule();
         return;
       }
-      case 'idle': {
-        const t = threads[i]!;
-        if (conn?.direct && conn.thread === i) {
-          // The thread closed its descriptor; the lifeline is the last one: closing it ends the
-          // connection. The primary hears of it now rather than after the close completes.
-          conn.thread = -1;
-          destroy(conn);
-          closeConn(conn);
-        }
-        if (conn && conn.home === i) conn.home = -1;
-        if (t.conn && t.conn.id === msg.id) {
-          if (t.conn.thread === i) t.conn.thread = -1;
-          t.conn = null;
-        }
+      case 'idle':
+        // The primary hears of it now rather than after the close completes.
+        threadDone(i, msg.id, false);
         schedule();
         return;
-      }
+      case 'closed':
+        reportClosed(msg.id);
+        return;
       case 'status':
         requestStatus(msg.query, msg.host, msg.localAddress).then(
           (page) => post(i, { t: 'status-reply', seq: msg.seq, page }),
@@ -508,7 +557,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   };
 
   const startThread = (i: number): void => {
-    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, shared: shared.sab, localPort: init.localPort };
+    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, shared: shared.sab, closed: closedRing.sab, localPort: init.localPort };
     let worker = prestarted.shift();
     if (worker && worker.threadId < 0) worker = undefined; // it died while waiting
     // Its process.env was copied when it started, before this child had an init.
@@ -521,6 +570,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     });
     worker.on('exit', () => {
       if (threads[i]?.worker !== worker || exiting) return;
+      closedRing.drainThread(i, doneTold);
       // A thread died (uncaught error in the app, or stopped by RequestTimeLimit): its
       // connection goes — with a 503 if nothing of the response was sent — and it is replaced.
       const conn = spread ? conns.get(shared.current(i)) : threads[i]!.conn;
@@ -594,6 +644,8 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     },
     stop: (msg) => {
       stopping = true;
+      setPrompt();
+      flushClosed();
       updateAccepting();
       if (!msg.graceful) return exit(0);
       for (const t of threads) t.worker.postMessage({ t: 'stopping' } satisfies ListenerToThread);
@@ -606,6 +658,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     },
     directives: (msg) => {
       directives = msg.directives;
+      setPrompt();
       for (const t of threads) t.worker.postMessage({ t: 'directives', directives } satisfies ListenerToThread);
       updateAccepting();
     },

@@ -13,6 +13,11 @@
  * native/fd.node could not be built, or with FORKYARD_CONN_TRANSPORT=ipc, connections go over
  * the fork channel as before; a connection also goes that way when the pair is momentarily full.
  *
+ * The other direction carries closes: a worker thread that has finished with a connection it
+ * served on its own descriptor writes the connection's id (4 bytes) to the channel itself, so
+ * the primary learns that the child has room again without waking the child's listener or
+ * parsing a JSON message (tellClosed, watchClosed).
+ *
  * Order: the primary writes a connection here before any later message on the fork channel,
  * and the child reads this channel dry before it handles each fork-channel message, so a
  * `stop` never overtakes the connections sent before it.
@@ -28,6 +33,8 @@ export interface Native {
   socketPair(): [number, number];
   sendConn(sock: number, fd: number, id: number): number;
   recvConns(sock: number, out: Int32Array): number;
+  sendId(sock: number, id: number): number;
+  recvIds(sock: number, out: Int32Array): number;
   watch(fd: number, cb: (status: number) => void): object;
   unwatch(token: object): void;
 }
@@ -121,6 +128,21 @@ export function takeBackConns(childEnd: number): Array<[id: number, conn: Descri
   return out;
 }
 
+/**
+ * Calls `fn` with the ids of connections the child's threads report closed, as they arrive on
+ * the primary's end. Returns the function that stops watching (before the end is closed).
+ */
+export function watchClosed(primaryEnd: number, fn: (ids: number[]) => void): () => void {
+  const buf = new Int32Array(BATCH);
+  const token = native!.watch(primaryEnd, () => {
+    for (let n = BATCH; n === BATCH; ) {
+      n = native!.recvIds(primaryEnd, buf);
+      if (n > 0) fn(Array.from(buf.subarray(0, n)));
+    }
+  });
+  return () => native!.unwatch(token);
+}
+
 export function closeConnChannel(fd: number): void {
   try {
     closeSync(fd);
@@ -143,6 +165,14 @@ export function drainConnections(): void {
     for (let i = 0; i < n; i++) deliver(received[2 * i + 1]!, new Descriptor(received[2 * i]!));
     if (n < BATCH) return;
   }
+}
+
+/**
+ * In a worker thread: tells the primary the connection `id` has closed, on the channel's other
+ * direction. False where there is no channel or it is full: the listener tells it instead.
+ */
+export function tellClosed(id: number): boolean {
+  return native !== null && process.env[ENV] === String(CHILD_CONN_FD) && native.sendId(CHILD_CONN_FD, id) === 0;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ThreadInit {
   event: boolean;
   /** ThreadShared: last write, current connection and parked count per thread. */
   shared: SharedArrayBuffer;
+  /** ClosedRing: connections each thread has finished with. */
+  closed: SharedArrayBuffer;
   /** ChildInit.localPort. */
   localPort: number;
 }
@@ -63,6 +65,8 @@ export type ThreadToListener =
   | { t: 'release'; id: number; received: number }
   /** The thread is done with the connection (closed or dropped). */
   | { t: 'idle'; id: number }
+  /** A connection in the thread's ClosedRing whose close the thread could not tell the primary. */
+  | { t: 'closed'; id: number }
   /** Direct event: this thread has finished a request while the listener has connections waiting. */
   | { t: 'free' }
   /** Direct event: the thread is answering asynchronously and has stopped reading these parked

@@ -70,3 +70,69 @@ export class ThreadShared {
     Atomics.store(this.#i32, 3 * this.#threads, on ? 1 : 0);
   }
 }
+
+/**
+ * Connections each thread has finished with, for the listener to close its lifeline of them:
+ * one single-producer, single-consumer ring per thread in one SharedArrayBuffer. A thread
+ * whose connection ends cleanly (its response's last byte and FIN sent) writes the id here and
+ * tells the primary itself (ipc/conn-channel.ts tellClosed), so the listener is not woken once
+ * per connection: it reads the rings whenever it wakes for something else, and on a timer.
+ *
+ *   per thread: [written, read, id × CLOSED_RING_SIZE]   written by the thread, read by the listener
+ *   prompt                                                 written by the listener
+ *
+ * The primary needs a close promptly only when the child is near its connection limit (worker:
+ * always); otherwise the listener tells it, several at a time. `prompt` says which: an id a
+ * thread has told the primary of itself is stored as is, one left to the listener negated.
+ */
+export const CLOSED_RING_SIZE = 256;
+const RING_WORDS = 2 + CLOSED_RING_SIZE;
+
+export class ClosedRing {
+  readonly sab: SharedArrayBuffer;
+  readonly #i32: Int32Array;
+  readonly #threads: number;
+
+  constructor(sabOrThreads: SharedArrayBuffer | number) {
+    this.sab = typeof sabOrThreads === 'number' ? new SharedArrayBuffer(4 * (RING_WORDS * sabOrThreads + 1)) : sabOrThreads;
+    this.#i32 = new Int32Array(this.sab);
+    this.#threads = (this.#i32.length - 1) / RING_WORDS;
+  }
+
+  get prompt(): boolean {
+    return Atomics.load(this.#i32, this.#threads * RING_WORDS) === 1;
+  }
+
+  set prompt(on: boolean) {
+    Atomics.store(this.#i32, this.#threads * RING_WORDS, on ? 1 : 0);
+  }
+
+  /** Thread i: adds `entry` (an id, negated when the primary is still to be told); false when its ring is full. */
+  push(i: number, entry: number): boolean {
+    const base = i * RING_WORDS;
+    const written = Atomics.load(this.#i32, base);
+    if (((written - Atomics.load(this.#i32, base + 1)) | 0) >= CLOSED_RING_SIZE) return false;
+    this.#i32[base + 2 + ((written >>> 0) % CLOSED_RING_SIZE)] = entry;
+    // The entry is in place before the count that publishes it.
+    Atomics.store(this.#i32, base, (written + 1) | 0);
+    return true;
+  }
+
+  /** The listener: calls fn(thread, entry) for every entry not yet taken, oldest first per thread. */
+  drain(fn: (thread: number, entry: number) => void): void {
+    for (let i = 0; i < this.#threads; i++) this.drainThread(i, fn);
+  }
+
+  drainThread(i: number, fn: (thread: number, entry: number) => void): void {
+    const base = i * RING_WORDS;
+    const written = Atomics.load(this.#i32, base);
+    let read = Atomics.load(this.#i32, base + 1);
+    while (read !== written) {
+      const entry = this.#i32[base + 2 + ((read >>> 0) % CLOSED_RING_SIZE)]!;
+      read = (read + 1) | 0;
+      // Room for the thread again before fn runs: fn may take long (closing descriptors).
+      Atomics.store(this.#i32, base + 1, read);
+      fn(i, entry);
+    }
+  }
+}

@@ -6,7 +6,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { closeConnChannel, openConnChannel, takeBackConns, type Descriptor } from '../ipc/conn-channel.js';
+import { closeConnChannel, openConnChannel, takeBackConns, watchClosed, type Descriptor } from '../ipc/conn-channel.js';
 import { EXIT_CHILDFATAL, EXIT_REQUEST_TIME_LIMIT, type ChildInit, type ChildToPrimary } from '../ipc/messages.js';
 import type { MpmName } from '../scoreboard/types.js';
 
@@ -48,6 +48,8 @@ export interface ChildRecord {
 }
 
 const connChannels = new WeakMap<ChildProcess, { primary: number; child: number }>();
+/** Children whose 'close' has come. */
+const closed = new WeakSet<ChildProcess>();
 
 /**
  * Forks the child entry with `env` added to the primary's environment, and with its
@@ -80,8 +82,20 @@ export function forkChild(env: Record<string, string>): ChildProcess {
       }),
     );
   }
+  proc.once('close', () => closed.add(proc));
   holdUntilListening(proc);
   return proc;
+}
+
+/**
+ * Calls `fn` with the ids of connections the child's threads report closed on its connection
+ * channel (the listener reports the others on the fork channel), until the child is gone.
+ */
+export function onClosedReports(proc: ChildProcess, fn: (ids: number[]) => void): void {
+  const channel = connChannels.get(proc);
+  if (!channel) return;
+  const stop = watchClosed(channel.primary, fn);
+  proc.once('close', stop);
 }
 
 /** The primary's end of a child's connection channel, or -1 (none, or it has been reaped). */
@@ -166,9 +180,13 @@ export function hasExited(child: ChildRecord): boolean {
   return child.proc.exitCode !== null || child.proc.signalCode !== null;
 }
 
-/** Resolves once every child has exited; SIGTERM after `termMs`, SIGKILL after `killMs` (0: never). */
+/**
+ * Resolves once every child has exited and been reaped (its 'close', which comes after 'exit'
+ * once its IPC channel has delivered everything, is where the pool records the exit); SIGTERM
+ * after `termMs`, SIGKILL after `killMs` (0: never).
+ */
 export function waitExited(children: readonly ChildRecord[], termMs: number, killMs: number): Promise<void> {
-  const pending = children.filter((c) => !hasExited(c));
+  const pending = children.filter((c) => !closed.has(c.proc));
   if (pending.length === 0) return Promise.resolve();
   return new Promise((resolve) => {
     const alive = (): ChildRecord[] => pending.filter((c) => !hasExited(c));
@@ -176,7 +194,7 @@ export function waitExited(children: readonly ChildRecord[], termMs: number, kil
     const kill = killMs > 0 ? setTimeout(() => alive().forEach((c) => c.proc.kill('SIGKILL')), killMs) : null;
     let left = pending.length;
     for (const c of pending) {
-      c.proc.once('exit', () => {
+      c.proc.once('close', () => {
         if (--left > 0) return;
         if (term) clearTimeout(term);
         if (kill) clearTimeout(kill);

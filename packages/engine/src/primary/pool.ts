@@ -26,7 +26,7 @@ import { initialRetainedState, type MaintenanceLog, type RetainedState } from '.
 import { applyReport, cloneImage, createImage, markDead, markForked, markQuiescing, relayoutImage, zeroImage } from '../scoreboard/image.js';
 import type { MpmName, ScoreboardImage, ScoreboardLimits } from '../scoreboard/types.js';
 import { renderAuto, renderHtml } from '../status/index.js';
-import { connChannelOf, exitReason, hasExited, makeChild, unreadConns, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
+import { connChannelOf, exitReason, onClosedReports, hasExited, makeChild, unreadConns, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
 import { Listener, type Accepted } from './listener.js';
 import { Standby } from './standby.js';
 import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js';
@@ -575,6 +575,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.#children.set(slot, child);
     markForked(this.#image, slot, child.pid, generation, threads, Date.now());
     child.proc.on('message', (msg: ChildToPrimary) => dispatchAct(this.#childActs, msg, child));
+    onClosedReports(child.proc, (ids) => this.#childActs.closed({ act: 'closed', ids }, child));
     child.proc.on('error', () => undefined);
     // 'close' comes after the IPC channel has delivered everything (a fatal report included).
     // A fork that fails (EAGAIN, ENOMEM) has no 'exit' but does have a 'close', so it is reaped too.

@@ -13,7 +13,8 @@ import { loadApp } from '../app/load.js';
 import { applyTimeouts, createSlotServer, type StatusPage } from '../http/serve.js';
 import type { ChildDirectives } from '../ipc/messages.js';
 import { fromWire, type ListenerToThread, type ThreadInit, type ThreadToListener, type WireBytes } from '../ipc/thread-messages.js';
-import { ThreadShared } from '../ipc/thread-shared.js';
+import { tellClosed } from '../ipc/conn-channel.js';
+import { ClosedRing, ThreadShared } from '../ipc/thread-shared.js';
 import { SlotWriter } from '../scoreboard/slot-buffer.js';
 import { resumeReading, stopReading } from '../http/socket-reading.js';
 import { PortSocket } from './port-socket.js';
@@ -52,6 +53,7 @@ let stopping = false;
 /** Connections this thread holds: the one it serves, and (event) parked ones it served before. */
 const sockets = new Map<number, PortSocket>();
 const shared = new ThreadShared(init.shared);
+const closedRing = new ClosedRing(init.closed);
 /** Event, direct transport: kept-alive connections parked on this thread between requests. */
 const parked = new Set<DirectSocket>();
 const setParked = (): void => shared.setParked(init.index, parked.size);
@@ -131,7 +133,13 @@ const server = createSlotServer({
     if (parked.delete(s as DirectSocket)) setParked();
     if (lent.get(s.id) === s) lent.delete(s.id);
     if (shared.current(init.index) === s.id) shared.setCurrent(init.index, 0);
-    post({ t: 'idle', id: s.id });
+    // Ended cleanly (the response and FIN are out): the listener closes its lifeline when it
+    // next looks at the ring, and is woken only if it has connections waiting for a thread. The
+    // primary hears of it from here when the child is near its limit, else from the listener.
+    const prompt = closedRing.prompt;
+    if (s instanceof PortSocket || s.forkyardGone || !s.writableFinished || !closedRing.push(init.index, prompt ? s.id : -s.id)) return post({ t: 'idle', id: s.id });
+    if (prompt && !tellClosed(s.id)) post({ t: 'closed', id: s.id });
+    if (shared.wantFree) post({ t: 'free' });
   },
 });
 
@@ -152,6 +160,8 @@ interface DirectSocket extends Socket {
   forkyardServed: number;
   /** bytesRead when it was parked: more means a next request has begun arriving. */
   parkedAt: number;
+  /** Its next request went to another thread: this one only forgets it. */
+  forkyardGone?: boolean;
 }
 
 /** The listener gives lent connections back (those it did not take) once this thread is free. */
@@ -168,6 +178,7 @@ function dropLent(id: number): void {
   const s = lent.get(id)!;
   lent.delete(id);
   if (parked.delete(s)) setParked();
+  s.forkyardGone = true;
   s.emit('forkyard:handover');
   s.destroy();
 }

@@ -109,7 +109,33 @@ test('connection channel: a full pair says EAGAIN and a closed one EPIPE, and ne
   c.server.close();
 });
 
+test('closes travel back: ids written on the child end reach the primary end in order, and a stray descriptor is not kept', { timeout: 10_000 }, async () => {
+  const [primary, child] = native.socketPair();
+  const out = new Int32Array(4);
+  assert.equal(native.recvIds(primary, out), 0, 'nothing waits yet');
+  for (const id of [5, 6, 7, 8, 9]) assert.equal(native.sendId(child, id), 0);
+  // A message carrying a descriptor in this direction is none of the primary's: it is closed.
+  const c = await connection();
+  assert.equal(native.sendConn(child, c.fd, 10), 0);
+  assert.equal(native.recvIds(primary, out), 4, 'as many as fit');
+  assert.deepEqual([...out], [5, 6, 7, 8]);
+  assert.equal(native.recvIds(primary, out), 2);
+  assert.deepEqual([out[0], out[1]], [9, 10]);
+  assert.equal(native.recvIds(primary, out), 0);
+  // The stray copy was closed: the connection ends once the server's own descriptor does.
+  const ended = once(c.client, 'end');
+  c.accepted.destroy();
+  await ended;
+  c.client.destroy();
+  c.server.close();
+  closeSync(primary);
+  assert.equal(native.sendId(child, 1), 32, 'EPIPE once the primary end is closed');
+  closeSync(child);
+});
+
 test('connection channel: bad arguments are errors, not crashes', () => {
+  assert.throws(() => native.sendId(-1, 0), /integers expected/);
+  assert.throws(() => native.recvIds(0, new Uint8Array(2) as unknown as Int32Array), /Int32Array/);
   assert.throws(() => native.sendConn(-1, 0, 0), /integers expected/);
   assert.throws(() => native.recvConns(0, new Uint8Array(2) as unknown as Int32Array), /Int32Array/);
   assert.throws(() => native.watch(0, 'x' as unknown as () => void), /a function/);
