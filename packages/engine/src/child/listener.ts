@@ -12,6 +12,7 @@
  * @see httpd server/mpm/event/event.c listener_thread, process_socket
  */
 
+import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -20,6 +21,7 @@ import { EXIT_CHILDFATAL, type ActTable, type ChildInit, type PrimaryToChild, ty
 import { connectionLimit } from '../mpm/dispatch.js';
 import { fromWire, toWire, type ListenerToThread, type ThreadInit, type ThreadToListener } from '../ipc/thread-messages.js';
 import { ClosedRing, ThreadShared } from '../ipc/thread-shared.js';
+import { WorkerQueue } from '../ipc/worker-queue.js';
 import { createSlotBuffer, SlotReader, SlotWriter } from '../scoreboard/slot-buffer.js';
 import { asSocket, onPrimaryMessage, onStatusReply, requestStatus, send, setStatusFlush, type ConnHandle } from './channel.js';
 import { startReporter } from './reporter.js';
@@ -90,6 +92,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   const sab = createSlotBuffer(T);
   const shared = new ThreadShared(T);
   const closedRing = new ClosedRing(T);
+  const queue = new WorkerQueue();
   // Direct transport: a thread owns each connection it is given. worker binds it for its life
   // (the thread is held, K, between requests); event parks it on its thread between requests
   // with the slot free, so the thread serves other connections meanwhile.
@@ -227,6 +230,27 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     s.resume();
   };
 
+  /** Direct event: a connection into the worker queue with its thread's descriptor; false when the queue is full. */
+  const enqueue = (conn: Conn): boolean => {
+    const fd = dupForThread(conn.handle);
+    if (fd === null) return false;
+    if (!queue.push({ id: conn.id, fd, served: conn.served })) {
+      closeSync(fd);
+      return false;
+    }
+    conn.parked = false;
+    conn.lent = false;
+    conn.forwarded = 0;
+    if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
+    conn.keepAliveTimer = null;
+    return true;
+  };
+  /** A thread took a queued connection: it is that thread's now, as if bound to it. */
+  const took = (i: number, id: number): void => {
+    const conn = conns.get(id);
+    if (conn) conn.thread = i;
+  };
+
   /** Give waiting connections to idle threads, oldest first, each to its home thread if idle. */
   const schedule = (): void => {
     if (spread) return scheduleSpread();
@@ -270,6 +294,16 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
       const conn = waiting.shift()!;
       if (conns.has(conn.id)) bind(conn, i);
     }
+    // Every thread busy: the rest wait in the worker queue for the first thread to finish,
+    // which takes the oldest itself. Those with bytes already read wait here.
+    for (let k = 0; k < waiting.length; ) {
+      const conn = waiting[k]!;
+      if (conns.has(conn.id) && conn.held.length === 0 && !enqueue(conn)) break;
+      if (conns.has(conn.id) && conn.held.length > 0) k++;
+      else waiting.splice(k, 1);
+    }
+    // A thread that turned idle after the look above takes them when woken.
+    if (queue.waiting() > 0) for (let j = 0; j < T; j++) if (isIdle(j)) post(j, { t: 'pop' });
     updateAccepting();
     // Connections waiting here, or a child that stopped accepting for want of an idle thread:
     // the first thread to free up says so at once (one message, not one per request).
@@ -281,7 +315,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   // listener meanwhile.
   if (direct) {
     setInterval(() => {
-      if (spread && (waiting.length > 0 || !accepting)) schedule();
+      if (spread && (waiting.length > 0 || !accepting || queue.waiting() > 0)) schedule();
       else drainClosed();
       if (!closedSoon) flushClosed();
     }, ACCEPTING_SETTLE_MS).unref();
@@ -466,13 +500,19 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     }
   };
   const doneTold = (i: number, entry: number): void => threadDone(i, Math.abs(entry), entry > 0);
-  /** Connections the threads ended cleanly and told the primary of (ClosedRing). */
-  const drainClosed = (): void => closedRing.drain(doneTold);
+  /**
+   * What the threads did meanwhile without a word: connections taken from the worker queue,
+   * then those ended cleanly (ClosedRing; a thread takes a connection before it can end it).
+   */
+  const drainClosed = (): void => {
+    if (spread) queue.resolve(took);
+    closedRing.drain(doneTold);
+  };
 
   let announced = false;
   const fromThread = (i: number, msg: ThreadToListener): void => {
-    // What the thread finished before this message first, as it was.
-    closedRing.drainThread(i, doneTold);
+    // What the threads did before this message first, as it was.
+    drainClosed();
     const conn = 'id' in msg ? conns.get(msg.id) : undefined;
     switch (msg.t) {
       case 'ready':
@@ -557,7 +597,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   };
 
   const startThread = (i: number): void => {
-    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, shared: shared.sab, closed: closedRing.sab, localPort: init.localPort };
+    const data: ThreadInit = { index: i, sab, app: init.app, directives, event, shared: shared.sab, closed: closedRing.sab, queue: queue.sab, localPort: init.localPort };
     let worker = prestarted.shift();
     if (worker && worker.threadId < 0) worker = undefined; // it died while waiting
     // Its process.env was copied when it started, before this child had an init.
@@ -570,7 +610,8 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     });
     worker.on('exit', () => {
       if (threads[i]?.worker !== worker || exiting) return;
-      closedRing.drainThread(i, doneTold);
+      drainClosed();
+      if (spread) queue.requeue(i);
       // A thread died (uncaught error in the app, or stopped by RequestTimeLimit): its
       // connection goes — with a 503 if nothing of the response was sent — and it is replaced.
       const conn = spread ? conns.get(shared.current(i)) : threads[i]!.conn;

@@ -17,6 +17,8 @@ export interface ThreadInit {
   shared: SharedArrayBuffer;
   /** ClosedRing: connections each thread has finished with. */
   closed: SharedArrayBuffer;
+  /** WorkerQueue: connections waiting for the first thread to be free (direct event). */
+  queue: SharedArrayBuffer;
   /** ChildInit.localPort. */
   localPort: number;
 }
@@ -51,6 +53,8 @@ export type ListenerToThread =
   | { t: 'return'; ids: number[] }
   | { t: 'directives'; directives: ChildDirectives }
   | { t: 'stopping' }
+  /** Connections wait in the WorkerQueue and this thread looked idle: take them. */
+  | { t: 'pop' }
   | { t: 'status-reply'; seq: number; page: StatusPage | null; error?: string };
 
 export type ThreadToListener =

@@ -15,6 +15,7 @@ import type { ChildDirectives } from '../ipc/messages.js';
 import { fromWire, type ListenerToThread, type ThreadInit, type ThreadToListener, type WireBytes } from '../ipc/thread-messages.js';
 import { tellClosed } from '../ipc/conn-channel.js';
 import { ClosedRing, ThreadShared } from '../ipc/thread-shared.js';
+import { WorkerQueue } from '../ipc/worker-queue.js';
 import { SlotWriter } from '../scoreboard/slot-buffer.js';
 import { resumeReading, stopReading } from '../http/socket-reading.js';
 import { PortSocket } from './port-socket.js';
@@ -54,6 +55,7 @@ let stopping = false;
 const sockets = new Map<number, PortSocket>();
 const shared = new ThreadShared(init.shared);
 const closedRing = new ClosedRing(init.closed);
+const queue = new WorkerQueue(init.queue);
 /** Event, direct transport: kept-alive connections parked on this thread between requests. */
 const parked = new Set<DirectSocket>();
 const setParked = (): void => shared.setParked(init.index, parked.size);
@@ -122,10 +124,12 @@ const server = createSlotServer({
   },
   onFree: (closing) => {
     shared.setCurrent(init.index, 0);
+    // Free: the oldest connection waiting in the worker queue is this thread's, unasked.
+    const took = popQueued();
     // Asking for the lent connections back also tells the listener this thread is free; so does
     // the 'idle' that follows a connection that is closing (one message per connection, not two).
     if (lent.size > 0) post({ t: 'reclaim' });
-    else if (shared.wantFree && !closing) post({ t: 'free' });
+    else if (!took && shared.wantFree && !closing) post({ t: 'free' });
   },
   onIdle: (socket) => {
     const s = socket as PortSocket | DirectSocket;
@@ -142,6 +146,13 @@ const server = createSlotServer({
     if (shared.wantFree) post({ t: 'free' });
   },
 });
+
+/** Direct event: takes the oldest connection waiting in the worker queue, if any. */
+function popQueued(): boolean {
+  const c = init.event ? queue.pop(init.index) : null;
+  if (c) adopt(c.id, c.fd, c.served, null);
+  return c !== null;
+}
 
 /** The listener took the connection away (closed, or moved to another thread): drop it quietly. */
 function forget(id: number): void {
@@ -224,6 +235,9 @@ table = {
   },
   stopping: () => {
     stopping = true;
+  },
+  pop: () => {
+    if (shared.current(init.index) === 0) popQueued();
   },
   'status-reply': (msg) => {
     const w = statusWaits.get(msg.seq);
