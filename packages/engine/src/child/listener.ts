@@ -230,25 +230,31 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     s.resume();
   };
 
-  /** Direct event: a connection into the worker queue with its thread's descriptor; false when the queue is full. */
-  const enqueue = (conn: Conn): boolean => {
+  /**
+   * Direct event: a connection into the worker queue with its thread's descriptor. 'full' when
+   * the queue is; 'keep' when it cannot be duplicated (it waits here for bind, which relays it).
+   */
+  const enqueue = (conn: Conn): 'queued' | 'full' | 'keep' => {
     const fd = dupForThread(conn.handle);
-    if (fd === null) return false;
+    if (fd === null) return 'keep';
     if (!queue.push({ id: conn.id, fd, served: conn.served })) {
       closeSync(fd);
-      return false;
+      return 'full';
     }
     conn.parked = false;
     conn.lent = false;
     conn.forwarded = 0;
     if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
     conn.keepAliveTimer = null;
-    return true;
+    return 'queued';
   };
   /** A thread took a queued connection: it is that thread's now, as if bound to it. */
   const took = (i: number, id: number): void => {
     const conn = conns.get(id);
     if (conn) conn.thread = i;
+    // As if given by bind: not idle until its request has begun (or ACCEPTING_SETTLE_MS).
+    givenAt[i] = shared.started(i);
+    givenTime[i] = Date.now();
   };
 
   /** Give waiting connections to idle threads, oldest first, each to its home thread if idle. */
@@ -298,8 +304,9 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     // which takes the oldest itself. Those with bytes already read wait here.
     for (let k = 0; k < waiting.length; ) {
       const conn = waiting[k]!;
-      if (conns.has(conn.id) && conn.held.length === 0 && !enqueue(conn)) break;
-      if (conns.has(conn.id) && conn.held.length > 0) k++;
+      const done = !conns.has(conn.id) ? 'queued' : conn.held.length > 0 ? 'keep' : enqueue(conn);
+      if (done === 'full') break;
+      if (done === 'keep') k++;
       else waiting.splice(k, 1);
     }
     // A thread that turned idle after the look above takes them when woken.
@@ -487,6 +494,9 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   const threadDone = (i: number, id: number, told: boolean): void => {
     const conn = conns.get(id);
     const t = threads[i]!;
+    // Taken from the worker queue after this drain's resolve: the take came first (the thread
+    // marks it taken before it can end it), so a resolve now sees it.
+    if (spread && conn?.direct && conn.thread < 0) queue.resolve(took);
     if (conn?.direct && conn.thread === i) {
       conn.told = told;
       conn.thread = -1;
@@ -583,9 +593,6 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
         // The primary hears of it now rather than after the close completes.
         threadDone(i, msg.id, false);
         schedule();
-        return;
-      case 'closed':
-        reportClosed(msg.id);
         return;
       case 'status':
         requestStatus(msg.query, msg.host, msg.localAddress).then(

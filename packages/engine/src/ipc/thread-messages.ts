@@ -69,8 +69,6 @@ export type ThreadToListener =
   | { t: 'release'; id: number; received: number }
   /** The thread is done with the connection (closed or dropped). */
   | { t: 'idle'; id: number }
-  /** A connection in the thread's ClosedRing whose close the thread could not tell the primary. */
-  | { t: 'closed'; id: number }
   /** Direct event: this thread has finished a request while the listener has connections waiting. */
   | { t: 'free' }
   /** Direct event: the thread is answering asynchronously and has stopped reading these parked

@@ -81,8 +81,8 @@ export class ThreadShared {
  *   per thread: [written, read, id × CLOSED_RING_SIZE]   written by the thread, read by the listener
  *   prompt                                                 written by the listener
  *
- * The primary needs a close promptly only when the child is near its connection limit (worker:
- * always); otherwise the listener tells it, several at a time. `prompt` says which: an id a
+ * The primary needs a close promptly only when the child holds half its connection limit or
+ * more (a worker child of 2 or 3 threads: from its first connection); otherwise the listener tells it, several at a time. `prompt` says which: an id a
  * thread has told the primary of itself is stored as is, one left to the listener negated.
  */
 export const CLOSED_RING_SIZE = 256;

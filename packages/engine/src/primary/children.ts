@@ -48,6 +48,8 @@ export interface ChildRecord {
 }
 
 const connChannels = new WeakMap<ChildProcess, { primary: number; child: number }>();
+/** How long waitExited waits for a child's 'close' once it has exited. */
+const CLOSE_AFTER_EXIT_MS = 1000;
 /** Children whose 'close' has come. */
 const closed = new WeakSet<ChildProcess>();
 
@@ -194,12 +196,18 @@ export function waitExited(children: readonly ChildRecord[], termMs: number, kil
     const kill = killMs > 0 ? setTimeout(() => alive().forEach((c) => c.proc.kill('SIGKILL')), killMs) : null;
     let left = pending.length;
     for (const c of pending) {
-      c.proc.once('close', () => {
+      let counted = false;
+      const done = (): void => {
+        if (counted) return;
+        counted = true;
         if (--left > 0) return;
         if (term) clearTimeout(term);
         if (kill) clearTimeout(kill);
         resolve();
-      });
+      };
+      c.proc.once('close', done);
+      // A 'close' held back by a process that inherited the child's IPC channel: its exit is enough.
+      c.proc.once('exit', () => setTimeout(done, CLOSE_AFTER_EXIT_MS));
     }
   });
 }

@@ -108,6 +108,7 @@ const server = createSlotServer({
   exclusive: init.event,
   onRequestStart: (socket) => {
     const s = socket as PortSocket | DirectSocket;
+    if (s.id === awaiting) awaiting = 0;
     shared.start(init.index, s.id);
     if (parked.delete(s as DirectSocket)) setParked();
   },
@@ -137,21 +138,35 @@ const server = createSlotServer({
     if (parked.delete(s as DirectSocket)) setParked();
     if (lent.get(s.id) === s) lent.delete(s.id);
     if (shared.current(init.index) === s.id) shared.setCurrent(init.index, 0);
+    if (s.id === awaiting) awaiting = 0;
     // Ended cleanly (the response and FIN are out): the listener closes its lifeline when it
     // next looks at the ring, and is woken only if it has connections waiting for a thread. The
     // primary hears of it from here when the child is near its limit, else from the listener.
-    const prompt = closedRing.prompt;
-    if (s instanceof PortSocket || s.forkyardGone || !s.writableFinished || !closedRing.push(init.index, prompt ? s.id : -s.id)) return post({ t: 'idle', id: s.id });
-    if (prompt && !tellClosed(s.id)) post({ t: 'closed', id: s.id });
+    if (s instanceof PortSocket || s.forkyardGone || !s.writableFinished) return post({ t: 'idle', id: s.id });
+    // Told before it is recorded: a thread stopped in between leaves the listener to tell it.
+    const told = closedRing.prompt && tellClosed(s.id);
+    if (!closedRing.push(init.index, told ? s.id : -s.id)) return post({ t: 'idle', id: s.id });
     if (shared.wantFree) post({ t: 'free' });
   },
 });
 
+/**
+ * A connection this thread took from the worker queue whose first request has not begun, and
+ * since when: the thread takes no other meanwhile, unless the client is slow to send it.
+ */
+let awaiting = 0;
+let awaitingSince = 0;
+const AWAIT_MS = 20;
+
 /** Direct event: takes the oldest connection waiting in the worker queue, if any. */
 function popQueued(): boolean {
-  const c = init.event ? queue.pop(init.index) : null;
-  if (c) adopt(c.id, c.fd, c.served, null);
-  return c !== null;
+  if (!init.event || (awaiting !== 0 && Date.now() - awaitingSince < AWAIT_MS)) return false;
+  const c = queue.pop(init.index);
+  if (!c) return false;
+  awaiting = c.id;
+  awaitingSince = Date.now();
+  adopt(c.id, c.fd, c.served, null);
+  return true;
 }
 
 /** The listener took the connection away (closed, or moved to another thread): drop it quietly. */
