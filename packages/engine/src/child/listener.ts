@@ -252,9 +252,6 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   const took = (i: number, id: number): void => {
     const conn = conns.get(id);
     if (conn) conn.thread = i;
-    // As if given by bind: not idle until its request has begun (or ACCEPTING_SETTLE_MS).
-    givenAt[i] = shared.started(i);
-    givenTime[i] = Date.now();
   };
 
   /** Give waiting connections to idle threads, oldest first, each to its home thread if idle. */

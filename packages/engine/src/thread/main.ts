@@ -165,6 +165,8 @@ function popQueued(): boolean {
   if (!c) return false;
   awaiting = c.id;
   awaitingSince = Date.now();
+  // Not idle to the listener either: it gives this thread nothing more meanwhile.
+  shared.setCurrent(init.index, c.id);
   adopt(c.id, c.fd, c.served, null);
   return true;
 }
