@@ -185,14 +185,19 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
 
   const post = (i: number, msg: ListenerToThread, transfer?: ArrayBuffer[]): void => threads[i]!.worker.postMessage(msg, transfer ?? []);
 
-  const bind = (conn: Conn, i: number): void => {
-    const t = threads[i]!;
-    t.conn = conn;
-    conn.thread = i;
+  /** The connection leaves the listener for a thread: no longer parked, its KeepAliveTimeout off. */
+  const handOver = (conn: Conn): void => {
     conn.parked = false;
     conn.forwarded = 0;
     if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
     conn.keepAliveTimer = null;
+  };
+
+  const bind = (conn: Conn, i: number): void => {
+    const t = threads[i]!;
+    t.conn = conn;
+    conn.thread = i;
+    handOver(conn);
     const held = conn.held.length === 0 ? null : conn.held.length === 1 ? conn.held[0]! : Buffer.concat(conn.held);
     const wire = held ? toWire(held) : null;
     const head = wire ? wire.bytes : null;
@@ -241,11 +246,8 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
       closeSync(fd);
       return 'full';
     }
-    conn.parked = false;
+    handOver(conn);
     conn.lent = false;
-    conn.forwarded = 0;
-    if (conn.keepAliveTimer) clearTimeout(conn.keepAliveTimer);
-    conn.keepAliveTimer = null;
     return 'queued';
   };
   /** A thread took a queued connection: it is that thread's now, as if bound to it. */

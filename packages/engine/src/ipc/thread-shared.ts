@@ -120,19 +120,17 @@ export class ClosedRing {
 
   /** The listener: calls fn(thread, entry) for every entry not yet taken, oldest first per thread. */
   drain(fn: (thread: number, entry: number) => void): void {
-    for (let i = 0; i < this.#threads; i++) this.drainThread(i, fn);
-  }
-
-  drainThread(i: number, fn: (thread: number, entry: number) => void): void {
-    const base = i * RING_WORDS;
-    const written = Atomics.load(this.#i32, base);
-    let read = Atomics.load(this.#i32, base + 1);
-    while (read !== written) {
-      const entry = this.#i32[base + 2 + ((read >>> 0) % CLOSED_RING_SIZE)]!;
-      read = (read + 1) | 0;
-      // Room for the thread again before fn runs: fn may take long (closing descriptors).
-      Atomics.store(this.#i32, base + 1, read);
-      fn(i, entry);
+    for (let i = 0; i < this.#threads; i++) {
+      const base = i * RING_WORDS;
+      const written = Atomics.load(this.#i32, base);
+      let read = Atomics.load(this.#i32, base + 1);
+      while (read !== written) {
+        const entry = this.#i32[base + 2 + ((read >>> 0) % CLOSED_RING_SIZE)]!;
+        read = (read + 1) | 0;
+        // Room for the thread again before fn runs: fn may take long (closing descriptors).
+        Atomics.store(this.#i32, base + 1, read);
+        fn(i, entry);
+      }
     }
   }
 }
