@@ -46,16 +46,20 @@ export function onStatusReply(msg: Extract<PrimaryToChild, { act: 'status-reply'
   p.resolve({ status: msg.status, contentType: msg.contentType, body: msg.body, ...(msg.refresh ? { refresh: msg.refresh } : {}) });
 }
 
+/** How often a child checks its parent is still the primary (the IPC channel's end comes first). */
+const PARENT_CHECK_MS = 2000;
+
 /** Children never outlive their primary: the IPC channel closing means it is gone. */
 export function exitWithPrimary(): void {
   process.on('disconnect', () => process.exit(0));
   // Belt and braces: notice re-parenting even if the channel's end went unnoticed.
   // process.ppid is read once at start-up, so the live parent comes from /proc (or, where there
-  // is none, from whether the primary's pid still exists).
+  // is none, from whether the primary's pid still exists). Seldom: an idle child wakes for
+  // little else.
   const ppid = process.ppid;
   setInterval(() => {
     if (currentParent(ppid) !== ppid) process.exit(0);
-  }, 500).unref();
+  }, PARENT_CHECK_MS).unref();
 }
 
 /** The live parent pid (exported for its test). */

@@ -127,7 +127,8 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     if (spread) for (let i = 0; i < T; i++) keepAlive += shared.parked(i);
     return { connections: conns.size, writeCompletion: writing, keepAlive, lingeringClose: closing, notAccepting: !accepting };
   };
-  const flush = startReporter(reader, counters, init.reportInterval);
+  const reporter = startReporter(reader, counters, init.reportInterval);
+  const flush = reporter.flush;
   setStatusFlush(() => flush());
 
   /** A thread that can take a connection now: relay and worker bind one at a time; a direct event thread is idle while it answers nothing. */
@@ -318,14 +319,28 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   // Threads send no message per request: a child that stopped accepting (every thread busy, or
   // AsyncRequestWorkerFactor's connection limit) looks again every ACCEPTING_SETTLE_MS, and
   // connections the threads have finished with are closed here then if nothing woke the
-  // listener meanwhile.
-  if (direct) {
-    setInterval(() => {
-      if (spread && (waiting.length > 0 || !accepting || queue.waiting() > 0)) schedule();
-      else drainClosed();
-      if (!closedSoon) flushClosed();
-    }, ACCEPTING_SETTLE_MS).unref();
-  }
+  // listener meanwhile. The timer runs while the child holds connections: one at rest sleeps.
+  let ticker: NodeJS.Timeout | null = null;
+  const tick = (): void => {
+    if (spread && (waiting.length > 0 || !accepting || queue.waiting() > 0)) schedule();
+    else drainClosed();
+    if (!closedSoon) flushClosed();
+    if (conns.size === 0 && closedIds.length === 0 && queue.waiting() === 0) {
+      clearInterval(ticker!);
+      ticker = null;
+    }
+  };
+  /** A connection arrived (or a limit changed): the timers it needs run until the child is at rest again. */
+  const armTimers = (): void => {
+    if (direct && !ticker) {
+      ticker = setInterval(tick, ACCEPTING_SETTLE_MS);
+      ticker.unref();
+    }
+    if (!watchdog && directives.RequestTimeLimit > 0 && conns.size > 0) {
+      watchdog = setInterval(lookForStuck, WATCHDOG_MS);
+      watchdog.unref();
+    }
+  };
 
   /**
    * The primary counts each child's open connections: closes are told once per turn of the
@@ -476,6 +491,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     accepted++;
     const conn: Conn = { id, handle, socket: null, told: false, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct, lent: false, watched: false };
     conns.set(id, conn);
+    armTimers();
     setPrompt();
     if (!direct) relay(conn);
     if (directives.MaxConnectionsPerChild > 0 && accepted >= directives.MaxConnectionsPerChild) {
@@ -616,6 +632,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     });
     worker.on('exit', () => {
       if (threads[i]?.worker !== worker || exiting) return;
+      reporter.wake();
       drainClosed();
       if (spread) queue.requeue(i);
       // A thread died (uncaught error in the app, or stopped by RequestTimeLimit): its
@@ -645,17 +662,22 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
    * its stack is taken; the client gets 503 if nothing of the response went out yet.
    */
   const killing = new Map<number, { answer503: boolean }>();
-  const watchdog = setInterval(() => {
+  let watchdog: NodeJS.Timeout | null = null;
+  const lookForStuck = (): void => {
     const limitMs = directives.RequestTimeLimit * 1000;
-    if (limitMs <= 0 || exiting) return;
+    if (limitMs <= 0 || exiting || conns.size === 0) {
+      // Nothing can be stuck without a connection: armTimers() starts it with the next one.
+      clearInterval(watchdog!);
+      watchdog = null;
+      return;
+    }
     const now = Date.now();
     for (let i = 0; i < T; i++) {
       if (killing.has(i) || reader.status(i) !== 'W') continue;
       const rec = reader.read(i);
       if (rec.startTime > 0 && now - rec.startTime > limitMs) void requestTimeLimit(i, rec.startTime);
     }
-  }, WATCHDOG_MS);
-  watchdog.unref();
+  };
 
   const requestTimeLimit = async (i: number, startTime: number): Promise<void> => {
     const t = threads[i]!;
@@ -705,6 +727,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     },
     directives: (msg) => {
       directives = msg.directives;
+      armTimers();
       setPrompt();
       for (const t of threads) t.worker.postMessage({ t: 'directives', directives } satisfies ListenerToThread);
       updateAccepting();
@@ -714,6 +737,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   };
 
   onPrimaryMessage((msg, handle) => {
+    reporter.wake();
     (table[msg.act] as (m: PrimaryToChild, h: ConnHandle | undefined) => void)?.(msg, handle);
   });
 

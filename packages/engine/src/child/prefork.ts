@@ -36,7 +36,8 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
     lingeringClose: 0,
     notAccepting: stopping,
   });
-  const flush = startReporter(reader, counters, init.reportInterval);
+  const reporter = startReporter(reader, counters, init.reportInterval);
+  const flush = reporter.flush;
   setStatusFlush(() => flush());
 
   const exit = (code: number): void => {
@@ -130,6 +131,7 @@ export async function preforkChildMain(init: ChildInit): Promise<void> {
   };
 
   onPrimaryMessage((msg, handle) => {
+    reporter.wake();
     const fn = table[msg.act] as (m: PrimaryToChild, h: ConnHandle | undefined) => void;
     fn?.(msg, handle);
   });
