@@ -4,7 +4,7 @@
  * work, thermal, page cache — lands on all of them alike instead of on whoever ran last.
  */
 
-import { withCpu } from './cpu.mjs';
+import { restingCpu, settle, withCpu } from './cpu.mjs';
 import { startServer } from './servers.mjs';
 import { max, median, min } from './stats.mjs';
 
@@ -23,16 +23,21 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
       log(`${title}: starting ${c.label}`);
       started.push({ c, server: await startServer(c.label, ...c.server) });
     }
+    const pids = [ctx.load.pid, ...started.map((s) => s.server.pid)];
+    const resting = await restingCpu(pids);
+    let waited = 0;
     for (let r = 0; r < plan.runs; r++) {
       const order = started.map((_, i) => started[(i + r) % started.length]);
       for (const { c, server } of order) {
         if (r === 0 && plan.warmup > 0) await ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.warmup });
+        waited += await settle(pids, resting);
         const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration }));
         runs.get(c.key).push(res);
         const bad = res.errors + res.timeouts + res.non2xx;
         log(`${title}: run ${r + 1}/${plan.runs} ${c.label.padEnd(18)} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);
       }
     }
+    log(`${title}: at rest the servers used ${(resting / 1000).toFixed(1)} ms of CPU per 200 ms; runs waited ${(waited / 1000).toFixed(1)} s in all for them to be back at rest`);
     for (const { c, server } of started) {
       if (c.server[0] === 'forkyard') info.set(c.key, await server.request('info'));
     }

@@ -67,3 +67,39 @@ export async function withCpu(pid, job) {
   const cpu = res.total > 0 ? { own: (after.own - before.own) / res.total, below: Math.max(0, after.below - before.below) / res.total } : null;
   return { ...res, cpu };
 }
+
+const SETTLE_WINDOW_MS = 200;
+const SETTLE_MAX_MS = 3000;
+
+const treesCpu = (pids) => pids.reduce((n, pid) => {
+  const t = treeCpu(pid);
+  return n + t.own + t.below;
+}, 0);
+
+/** CPU µs the processes `pids` and everything below them use per settle window at rest (over a second, after a second's pause). */
+export async function restingCpu(pids) {
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = treesCpu(pids);
+  await new Promise((r) => setTimeout(r, 1000));
+  return ((treesCpu(pids) - before) * SETTLE_WINDOW_MS) / 1000;
+}
+
+/**
+ * Waits until the processes `pids` and everything below them are back at rest: no more than
+ * `resting` (restingCpu) plus one 10 ms tick of CPU over a SETTLE_WINDOW_MS window, twice in
+ * a row, or SETTLE_MAX_MS at most. A run that starts right after another inherits what that
+ * one left behind (64 processes collecting their garbage, closes still being told): this keeps
+ * it off the next contender. Resolves with how long it waited.
+ */
+export async function settle(pids, resting = 0) {
+  const started = Date.now();
+  let quiet = 0;
+  let last = treesCpu(pids);
+  while (quiet < 2 && Date.now() - started < SETTLE_MAX_MS) {
+    await new Promise((r) => setTimeout(r, SETTLE_WINDOW_MS));
+    const now = treesCpu(pids);
+    quiet = now - last <= resting + TICK_US ? quiet + 1 : 0;
+    last = now;
+  }
+  return Date.now() - started;
+}

@@ -20,6 +20,7 @@ export async function startLoad() {
   let seq = 0;
   return {
     version,
+    pid: proc.pid,
     /**
      * Runs autocannon against http://127.0.0.1:port`path` and resolves with its summary.
      * `requests` (autocannon's own option, e.g. `[{ path: '/sleep?ms=20' }, { path: '/' }]`)
