@@ -1,7 +1,7 @@
 /** 1. Keep-alive hello: the pools' overhead per request when the handler costs nothing. */
 
 import { againstReference, compareThroughput } from '../lib/compare.mjs';
-import { cluster2, cluster2Serving, cluster4, cluster64, event2x1, event2x2, nodeHttp, preforkN, unlimitedKeepAlive, worker2x2, workerPerConnection } from './pools.mjs';
+import { cluster2, cluster4, clusterServingOneEach, cluster64, event2x1, event2x2, nodeHttp, preforkN, unlimitedKeepAlive, worker2x2, workerPerConnection } from './pools.mjs';
 
 const CONNECTIONS = 64;
 
@@ -18,7 +18,7 @@ export default {
       contenders: [
         nodeHttp,
         cluster2,
-        ...(full ? [cluster4, cluster2Serving(4)] : []),
+        ...(full ? [cluster4, clusterServingOneEach(4)] : []),
         cluster64,
         unlimitedKeepAlive(event2x1),
         unlimitedKeepAlive(event2x2),
@@ -46,7 +46,7 @@ export default {
         '(2 × 32) each thread is its own V8 isolate with its own heap and JIT warm-up. prefork needs one child per connection, ' +
         '64 processes on this machine\'s cores. The rows without a target are references, run in the full run only (cluster ' +
         'with 64 workers in both): cluster with 4 and with 64 workers shows what that many Node event loops cost by ' +
-        'themselves, and cluster answering 4 connections at a time shows what serving 4 at a time costs, as worker 2 × 2 does.',
+        'themselves, and cluster with 4 workers answering 4 connections, one each, shows what serving one connection per event loop costs, as worker 2 × 2 does.',
       anchorLabel: cluster2.label,
       rows,
       targets: [
@@ -70,10 +70,11 @@ function perProcessNotes(rows) {
     ...againstReference(rows, 'event-unlimited', 'cluster-4', (vs, ref) =>
       `event 2 × 2 against cluster with 4 workers (4 event loops each): ${vs.toFixed(2)}×. Four Node event loops on this machine reach ` +
       `${ref.toFixed(2)}× of two by themselves.`),
-    ...againstReference(rows, 'worker-unlimited', 'anchor-4-connections', (vs, ref) =>
-      `worker 2 × 2 against cluster answering 4 connections at a time: ${vs.toFixed(2)}×. Serving 4 connections at a time, cluster ` +
-      `reaches ${ref.toFixed(2)}× of itself with all ${CONNECTIONS}: worker holds a thread per kept-alive connection (K), so its 1.0× ` +
-      `needs a thread for each of the ${CONNECTIONS} connections, the shape of the next row.`),
+    ...againstReference(rows, 'worker-unlimited', 'cluster-4-4-connections', (vs, ref) =>
+      `worker 2 × 2 against cluster with 4 workers answering 4 connections, one each: ${vs.toFixed(2)}×. worker holds a thread per ` +
+      `kept-alive connection (K), so 4 threads answer 4 of the ${CONNECTIONS} connections at a time, each request a turn of its own ` +
+      `event loop; 4 Node processes doing the same reach ${ref.toFixed(2)}× of two workers answering all ${CONNECTIONS}. worker's 1.0× ` +
+      `would need a thread for each of the ${CONNECTIONS} connections, the shape of the next row.`),
     ...againstReference(rows, 'worker-per-connection-unlimited', 'cluster-64', (vs, ref) =>
       `worker 2 × 32 against cluster with 64 workers (64 event loops each): ${vs.toFixed(2)}×. ${CONNECTIONS} event loops reach ` +
       `${ref.toFixed(2)}× of two by themselves.`),

@@ -16,8 +16,8 @@ export const clusterN = (n) => ({ key: `cluster-${n}`, label: `cluster (${n} wor
 export const cluster64 = clusterN(64);
 /** Reference, no target: as many event loops as a pool of 2 children × 2 threads runs. */
 export const cluster4 = clusterN(4);
-/** Reference, no target: the anchor answering only `n` connections at a time, as a worker pool of n threads does. */
-export const cluster2Serving = (n) => ({ ...cluster2, key: `anchor-${n}-connections`, shape: `${n} connections`, load: { connections: n } });
+/** Reference, no target: cluster with as many workers as connections, one connection per event loop, as a worker pool of n threads holds one per thread. */
+export const clusterServingOneEach = (n) => ({ ...clusterN(n), key: `cluster-${n}-${n}-connections`, shape: `${n} connections`, load: { connections: n } });
 
 const threaded2x2 = { StartServers: 2, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, MaxRequestWorkers: 4 };
 /**
