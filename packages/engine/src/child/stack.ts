@@ -22,8 +22,10 @@ function ensureSession(): Session {
   if (session) return session;
   const s = new Session();
   s.connect();
-  s.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { workerId: string } } }) => {
-    workerSessions.set(String(m.params.workerInfo.workerId), m.params.sessionId);
+  s.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { workerId: string; title: string } } }) => {
+    // workerId is the inspector's own target number, not the thread's id: that is in the title.
+    const threadId = threadIdOf(m.params.workerInfo.title);
+    if (threadId !== null) workerSessions.set(threadId, m.params.sessionId);
   });
   s.on('NodeWorker.receivedMessageFromWorker', (m: { params: { sessionId: string; message: string } }) => {
     const msg = JSON.parse(m.params.message) as { method?: string; params?: { callFrames?: CallFrame[]; scriptId?: string; url?: string } };
@@ -44,6 +46,15 @@ function ensureSession(): Session {
   s.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
   session = s;
   return s;
+}
+
+/**
+ * The thread id in an inspector worker target's title, `[worker <threadId>] <name>` (Node's
+ * WorkerInfo). The target's workerId counts targets instead, and matches the thread id only
+ * while no thread has ended or been made out of order (a standby's threads, a replaced thread).
+ */
+export function threadIdOf(title: string): string | null {
+  return /^\[worker (\d+)\]/.exec(title)?.[1] ?? null;
 }
 
 export function formatFrames(frames: readonly CallFrame[]): string {

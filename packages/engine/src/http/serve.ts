@@ -118,6 +118,15 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   const server = http.createServer({ connectionsCheckingInterval: 1000, ServerResponse: SlotResponse });
   // Node starts that check when the server starts listening, which this one never does.
   server.emit('listening');
+  // It is a wake-up a second for every idle slot, though: it runs only while the slot has
+  // connections (stopped here, started again by the next connection).
+  const checker = Object.getOwnPropertySymbols(server).find((s) => s.description === 'http.server.connectionsCheckingInterval');
+  const checks = server as unknown as Record<symbol, NodeJS.Timeout | undefined>;
+  const stopChecks = (): void => {
+    if (checker) clearInterval(checks[checker]);
+  };
+  stopChecks();
+  let open = 0;
   applyTimeouts(server, opts.directives());
   /**
    * The connection this slot is serving. An event thread may also hold idle connections it
@@ -156,8 +165,10 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
       current = socket;
       slot.connection(socket.remoteAddress ?? '', Date.now(), socket.forkyardServed ?? 0);
     }
+    if (++open === 1 && checker) server.emit('listening');
     let handedOver = false;
     socket.once('close', () => {
+      if (--open === 0) stopChecks();
       if (!handedOver) release(socket);
     });
     socket.on('forkyard:handover', () => {
