@@ -7,12 +7,15 @@
  *   node bench/frame-time.mjs [--seconds 10] [--children 64] [--threads 64] [--change 0.25] [--hz 10]
  *                             [--parts scoreboard,charts,events] [--width 1920 --height 1080]
  *                             [--screenshot board.png]   (the page as it was when measuring ended)
+ *                             [--trace trace.json]       (Chromium's trace events, for a per-frame breakdown)
+ *                             [--cpuprofile page.cpuprofile]  (unminified build and V8's sampling profile, for
+ *                                                       attributing script time; it slows the page, so not for figures)
  *
  * CHROMIUM_PATH overrides /usr/bin/chromium. The page is built into a temporary folder with
  * Vite and served from loopback; nothing is left behind.
  */
 import { createServer } from 'node:http';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +34,8 @@ const { values } = parseArgs({
     hz: { type: 'string', default: '10' },
     parts: { type: 'string', default: 'scoreboard,charts,events' },
     screenshot: { type: 'string' },
+    trace: { type: 'string' },
+    cpuprofile: { type: 'string' },
     width: { type: 'string', default: '1920' },
     height: { type: 'string', default: '1080' },
   },
@@ -94,7 +99,7 @@ try {
     root: join(here, 'page'),
     base: './',
     plugins: [react()],
-    build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 5000 },
+    build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 5000, ...(values.cpuprofile ? { minify: false } : {}) },
   });
   server = createServer((req, res) => {
     const path = normalize(join(outDir, new URL(req.url ?? '/', 'http://x').pathname));
@@ -120,11 +125,18 @@ try {
   const trace = [];
   cdp.on('Tracing.dataCollected', (e) => trace.push(...e.value));
   await cdp.send('Tracing.start', { categories: 'disabled-by-default-devtools.timeline,devtools.timeline,blink.user_timing,__metadata', transferMode: 'ReportEvents' });
+  if (values.cpuprofile) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const result = await page.evaluate((o) => window.runFrameBench(o), opts);
+  if (values.cpuprofile) writeFileSync(values.cpuprofile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
   const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
   await cdp.send('Tracing.end');
   await traced;
   result.workPerFrameMs = workPerFrame(trace);
+  if (values.trace) writeFileSync(values.trace, JSON.stringify(trace));
   if (values.screenshot) await page.screenshot({ path: values.screenshot });
   const out = {
     benchmark: 'dashboard-frame-time',

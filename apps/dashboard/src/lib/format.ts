@@ -20,9 +20,14 @@ export function formatMs(ms: number): string {
   return `${m} min ${s} s`;
 }
 
+/**
+ * One formatter for every clock label: `toLocaleTimeString` with options builds a new one per
+ * call, and the charts format every candidate axis tick on every redraw.
+ */
+const CLOCK = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 export function formatClock(epochMs: number): string {
-  const d = new Date(epochMs);
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return CLOCK.format(epochMs);
 }
 
 export function formatCount(n: number): string {

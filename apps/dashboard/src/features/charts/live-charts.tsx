@@ -5,8 +5,8 @@
  * chart's time axis: child starts and exits faintly, generations and changes dashed, kills,
  * crashes and warnings in their level's colour; the event log lists them.
  */
-import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
-import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { useDashboard } from '../../lib/store.js';
 import { HISTORY_WINDOW_MS, type HistorySample } from '../../lib/history.js';
 import type { LogEntry } from '../../lib/event-log.js';
@@ -61,39 +61,92 @@ const LEVEL_COLOR = { info: 'var(--marker-info)', warn: 'var(--marker-warn)', er
  */
 const STAGGER_MS = 150;
 
-/** `value`, `delayMs` late: the first value at once, every change after `delayMs`. */
+/**
+ * Idle time a chart's redraw needs to finish inside the frame it starts in (a redraw is about
+ * 12 ms of script on a 2-core machine, measured in bench/frame-time.mjs), and the longest wait for
+ * it before drawing anyway.
+ */
+const REDRAW_IDLE_MS = 12;
+const REDRAW_MAX_WAIT_MS = 1000;
+
+/** Runs `fn` in the first idle period with `REDRAW_IDLE_MS` to spare, or after `REDRAW_MAX_WAIT_MS`. */
+function whenIdle(fn: () => void): () => void {
+  if (typeof requestIdleCallback !== 'function') {
+    const t = setTimeout(fn, 0);
+    return () => clearTimeout(t);
+  }
+  const giveUpAt = performance.now() + REDRAW_MAX_WAIT_MS;
+  let id = 0;
+  const check = (deadline: IdleDeadline) => {
+    if (deadline.timeRemaining() >= REDRAW_IDLE_MS || deadline.didTimeout || performance.now() >= giveUpAt) fn();
+    else id = requestIdleCallback(check, { timeout: Math.max(1, giveUpAt - performance.now()) });
+  };
+  id = requestIdleCallback(check, { timeout: REDRAW_MAX_WAIT_MS });
+  return () => cancelIdleCallback(id);
+}
+
+/**
+ * `value`, `delayMs` late and then in a frame with room for a redraw (so a redraw starts in a
+ * frame with little else to do, not on top of the scoreboard's row updates): the first value at once.
+ */
 function useStaggered<T>(value: T, delayMs: number): T {
   const [shown, setShown] = useState(value);
   useEffect(() => {
-    if (delayMs <= 0) return; // shown as given: no second render
-    const t = setTimeout(() => setShown(() => value), delayMs);
-    return () => clearTimeout(t);
+    let cancelIdle: (() => void) | null = null;
+    const t = setTimeout(() => (cancelIdle = whenIdle(() => setShown(() => value))), delayMs);
+    return () => {
+      clearTimeout(t);
+      cancelIdle?.();
+    };
   }, [value, delayMs]);
-  return delayMs <= 0 ? value : shown;
+  return shown;
 }
 
 const StaggeredChart = ({ index, ...props }: { index: number; spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) => {
-  const samples = useStaggered(props.samples, index * STAGGER_MS);
-  const markers = useStaggered(props.markers, index * STAGGER_MS);
-  const domain = useStaggered(props.domain, index * STAGGER_MS);
+  // One staggered value, so samples, markers and domain change in the same redraw.
+  const given = useMemo(() => ({ samples: props.samples, markers: props.markers, domain: props.domain }), [props.samples, props.markers, props.domain]);
+  const { samples, markers, domain } = useStaggered(given, index * STAGGER_MS);
   return <Chart spec={props.spec} samples={samples} markers={markers} domain={domain} />;
 };
 
+/** Axis ticks, grid and tooltip never change: hoisted, so a redraw reconciles only the data. */
+const CHART_MARGIN = { top: 4, right: 8, bottom: 0, left: 0 };
+const TICK_STYLE = { fontSize: 10, fill: 'var(--muted)' };
+const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)', fontSize: 11 };
+const clockTick = (t: number): string => formatClock(t).slice(0, 5);
+const clockLabel = (t: unknown): string => formatClock(Number(t));
+const GRID = <CartesianGrid stroke="var(--grid)" vertical={false} />;
+const Y_AXIS = <YAxis width={40} allowDecimals={false} tickFormatter={compact} tick={TICK_STYLE} stroke="var(--grid)" />;
+/** The ten minutes up to the newest sample, from the data: a constant, so a redraw does not re-register the axis. */
+const lastTenMinutes = ([, dataMax]: readonly [number, number]): [number, number] => [dataMax - HISTORY_WINDOW_MS, dataMax];
+const X_AXIS = <XAxis dataKey="t" type="number" scale="time" domain={lastTenMinutes} allowDataOverflow tickFormatter={clockTick} tick={TICK_STYLE} stroke="var(--grid)" minTickGap={40} />;
+const TOOLTIP = <Tooltip isAnimationActive={false} labelFormatter={clockLabel} contentStyle={TOOLTIP_STYLE} />;
+
+/** The plot's width, read once and again only when it is resized, so a redraw measures nothing; null until read. */
+function useWidth(ref: RefObject<HTMLElement | null>): number | null {
+  const [width, setWidth] = useState<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(Math.floor(el.getBoundingClientRect().width));
+    const ro = new ResizeObserver((entries) => setWidth(Math.floor(entries[0]!.contentRect.width)));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return width;
+}
+
 const Chart = memo(function Chart({ spec, samples, markers, domain }: { spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) {
+  const plotRef = useRef<HTMLDivElement>(null);
+  const width = useWidth(plotRef);
   const data = samples as HistorySample[];
   const last = samples[samples.length - 1];
   const now = last ? spec.series.map((s) => `${s.name} ${last[s.key] ?? '—'}`).join(' · ') : '—';
-  const common = (
-    <>
-      <CartesianGrid stroke="var(--grid)" vertical={false} />
-      <XAxis dataKey="t" type="number" scale="time" domain={domain} allowDataOverflow tickFormatter={(t: number) => formatClock(t).slice(0, 5)} tick={{ fontSize: 10, fill: 'var(--muted)' }} stroke="var(--grid)" minTickGap={40} />
-      <YAxis width={40} allowDecimals={false} tickFormatter={compact} tick={{ fontSize: 10, fill: 'var(--muted)' }} stroke="var(--grid)" />
-      <Tooltip
-        isAnimationActive={false}
-        labelFormatter={(t) => formatClock(Number(t))}
-        contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', fontSize: 11 }}
-      />
-      {markers.map((m) => (
+  // Without samples there is no newest one: the window ends now.
+  const xAxis = samples.length ? X_AXIS : <XAxis dataKey="t" type="number" scale="time" domain={domain} allowDataOverflow tickFormatter={clockTick} tick={TICK_STYLE} stroke="var(--grid)" minTickGap={40} />;
+  const lines = useMemo(
+    () =>
+      markers.map((m) => (
         <ReferenceLine
           key={m.id}
           x={m.at}
@@ -102,7 +155,23 @@ const Chart = memo(function Chart({ spec, samples, markers, domain }: { spec: Ch
           strokeOpacity={(m.kind === 'spawn' || m.kind === 'exit') && m.level === 'info' ? 0.5 : 1}
           ifOverflow="hidden"
         />
-      ))}
+      )),
+    [markers],
+  );
+  const series = useMemo(
+    () =>
+      spec.kind === 'line'
+        ? spec.series.map((s) => <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} isAnimationActive={false} strokeWidth={1.5} connectNulls={false} />)
+        : spec.series.map((s) => <Area key={s.key} dataKey={s.key} name={s.name} stackId="1" stroke={s.color} fill={s.color} fillOpacity={0.35} isAnimationActive={false} type="stepAfter" />),
+    [spec],
+  );
+  const common = (
+    <>
+      {GRID}
+      {xAxis}
+      {Y_AXIS}
+      {TOOLTIP}
+      {lines}
     </>
   );
   return (
@@ -111,23 +180,19 @@ const Chart = memo(function Chart({ spec, samples, markers, domain }: { spec: Ch
         <span>{spec.title}</span>
         <span className="chart-now num">{now}</span>
       </figcaption>
-      <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-        {spec.kind === 'line' ? (
-          <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+      <div className="chart-plot" ref={plotRef} style={{ height: CHART_HEIGHT }}>
+        {width === null || width <= 0 ? null : spec.kind === 'line' ? (
+          <LineChart width={width} height={CHART_HEIGHT} data={data} margin={CHART_MARGIN}>
             {common}
-            {spec.series.map((s) => (
-              <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} isAnimationActive={false} strokeWidth={1.5} connectNulls={false} />
-            ))}
+            {series}
           </LineChart>
         ) : (
-          <AreaChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+          <AreaChart width={width} height={CHART_HEIGHT} data={data} margin={CHART_MARGIN}>
             {common}
-            {spec.series.map((s) => (
-              <Area key={s.key} dataKey={s.key} name={s.name} stackId="1" stroke={s.color} fill={s.color} fillOpacity={0.35} isAnimationActive={false} type="stepAfter" />
-            ))}
+            {series}
           </AreaChart>
         )}
-      </ResponsiveContainer>
+      </div>
     </figure>
   );
 });
