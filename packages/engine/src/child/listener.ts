@@ -325,7 +325,10 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     if (spread && (waiting.length > 0 || !accepting || queue.waiting() > 0)) schedule();
     else drainClosed();
     if (!closedSoon) flushClosed();
-    if (conns.size === 0 && closedIds.length === 0 && queue.waiting() === 0) {
+    // At rest only once it accepts again (or is leaving): a child that stopped accepting looks
+    // here until it does, even with no connection left (a thread given one that closed before
+    // sending a request counts as busy for ACCEPTING_SETTLE_MS).
+    if (conns.size === 0 && closedIds.length === 0 && queue.waiting() === 0 && (accepting || stopping)) {
       clearInterval(ticker!);
       ticker = null;
     }
