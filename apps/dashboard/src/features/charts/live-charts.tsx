@@ -119,7 +119,10 @@ const GRID = <CartesianGrid stroke="var(--grid)" vertical={false} />;
 const Y_AXIS = <YAxis width={40} allowDecimals={false} tickFormatter={compact} tick={TICK_STYLE} stroke="var(--grid)" />;
 /** The ten minutes up to the newest sample, from the data: a constant, so a redraw does not re-register the axis. */
 const lastTenMinutes = ([, dataMax]: readonly [number, number]): [number, number] => [dataMax - HISTORY_WINDOW_MS, dataMax];
-const X_AXIS = <XAxis dataKey="t" type="number" scale="time" domain={lastTenMinutes} allowDataOverflow tickFormatter={clockTick} tick={TICK_STYLE} stroke="var(--grid)" minTickGap={40} />;
+const timeAxis = (domain: typeof lastTenMinutes | [number, number]) => (
+  <XAxis dataKey="t" type="number" scale="time" domain={domain} allowDataOverflow tickFormatter={clockTick} tick={TICK_STYLE} stroke="var(--grid)" minTickGap={40} />
+);
+const X_AXIS = timeAxis(lastTenMinutes);
 const TOOLTIP = <Tooltip isAnimationActive={false} labelFormatter={clockLabel} contentStyle={TOOLTIP_STYLE} />;
 
 /** The plot's width, read once and again only when it is resized, so a redraw measures nothing; null until read. */
@@ -143,7 +146,7 @@ const Chart = memo(function Chart({ spec, samples, markers, domain }: { spec: Ch
   const last = samples[samples.length - 1];
   const now = last ? spec.series.map((s) => `${s.name} ${last[s.key] ?? '—'}`).join(' · ') : '—';
   // Without samples there is no newest one: the window ends now.
-  const xAxis = samples.length ? X_AXIS : <XAxis dataKey="t" type="number" scale="time" domain={domain} allowDataOverflow tickFormatter={clockTick} tick={TICK_STYLE} stroke="var(--grid)" minTickGap={40} />;
+  const xAxis = samples.length ? X_AXIS : timeAxis(domain);
   const lines = useMemo(
     () =>
       markers.map((m) => (
