@@ -8,7 +8,8 @@
  *
  *   prefork  MaxConnectionsPerChild 1: every connection retires its child, and the primary
  *            makes the replacement as it hands the last connection over. Children are needed
- *            faster than a standby boots, so most samples are cold or half-booted starts.
+ *            faster than one standby boots, so the pool keeps up to three booting side by side;
+ *            a sample is what is left of the oldest one's boot, then the app's load.
  *   event    graceful restarts (2 threads per child) a second apart (quick: 0.7 s): the new
  *            child must also start its threads, each loading the app, before it says it is
  *            ready. With the
@@ -120,7 +121,8 @@ export default {
         'By default a pool keeps one standby process booted (Node, the engine and, for worker/event, its threads) and makes ' +
         'its next child of it; the application is loaded after, so a graceful restart still loads new code. ' +
         'prefork: MaxConnectionsPerChild 1, so every connection retires its child and the pool makes the replacement at once, ' +
-        'faster than a standby boots: most of these samples are cold or half-booted starts. event: one child of 2 threads, ' +
+        'faster than one standby boots; the pool then keeps up to three booting side by side, and most samples are what is left ' +
+        'of the oldest one\'s boot. event: one child of 2 threads, ' +
         'replaced by graceful restarts a second apart (0.7 s in the quick run); its threads load the app before the child is ready. The same with ' +
         '`standby: false` shows a cold fork, without a target.',
       rows,

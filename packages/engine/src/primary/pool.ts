@@ -28,7 +28,7 @@ import type { MpmName, ScoreboardImage, ScoreboardLimits } from '../scoreboard/t
 import { renderAuto, renderHtml } from '../status/index.js';
 import { connChannelOf, exitReason, onClosedReports, hasExited, makeChild, unreadConns, recycleLimit, waitExited, type ChildRecord, type ExitReason } from './children.js';
 import { Listener, type Accepted } from './listener.js';
-import { Standby } from './standby.js';
+import { Standbys } from './standby.js';
 import { resolveConfig, type PoolConfig, type ResolvedConfig } from './config.js';
 import { needsNewGeneration, PoolError } from './changes.js';
 
@@ -144,12 +144,12 @@ export class Pool extends EventEmitter<PoolEvents> {
   #address: AddressInfo | null = null;
   readonly #forensics: ForensicEvent[] = [];
   #fatalSince = 0;
-  readonly #standby: Standby;
+  readonly #standby: Standbys;
 
   constructor(config: ResolvedConfig, given: PoolConfig = {}) {
     super();
     this.#config = config;
-    this.#standby = new Standby(config.standby);
+    this.#standby = new Standbys(config.standby);
     this.#given = { ...given, mpm: config.mpm, directives: { ...(given.directives ?? {}) } };
     this.#image = createImage(
       {
@@ -191,10 +191,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#address;
   }
 
-  /** The standby process (booted ahead of need; the next child is made of it), or null. */
+  /** The standby the next child would be made of (booted ahead of need; a booted one first), or null. */
   get standby(): { pid: number; booted: boolean } | null {
-    const pid = this.#standby.pid;
-    return pid === null ? null : { pid, booted: this.#standby.booted };
+    return this.#standby.next;
+  }
+
+  /** Every standby process, booted or booting, oldest first (one at rest; more while children churn). */
+  get standbys(): { pid: number; booted: boolean }[] {
+    return this.#standby.all;
   }
 
   /** True while a restart, switch or resize is rolling. */
@@ -566,12 +570,15 @@ export class Pool extends EventEmitter<PoolEvents> {
       reportInterval: this.#config.reportInterval,
       localPort: this.#address?.port ?? 0,
     };
+    const standby = this.#state === 'running' ? this.#standby.take(init) : null;
     const child = makeChild(
       init,
       connectionLimit({ mpm: this.mpm, threadsPerChild: threads, asyncRequestWorkerFactor: d.AsyncRequestWorkerFactor }),
       recycleLimit(d.MaxConnectionsPerChild, slot),
-      this.#state === 'running' ? this.#standby.take(init) : null,
+      standby,
     );
+    // Children come faster than one standby boots: the next boots now, beside those booting.
+    if (this.#standby.depth() > 1) this.#prepareStandby();
     this.#children.set(slot, child);
     markForked(this.#image, slot, child.pid, generation, threads, Date.now());
     child.proc.on('message', (msg: ChildToPrimary) => dispatchAct(this.#childActs, msg, child));
@@ -723,6 +730,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   #serverMainLoopTick(): void {
     if (this.#state !== 'running') return;
+    this.#standby.trim();
     const plan = performIdleServerMaintenance({ mpm: this.mpm, image: this.#image, directives: this.#config.directives, retained: this.#retained });
     const held = plan.spawn.length > 0 && Date.now() < this.#spawnHoldUntil;
     // A pass that may not fork must not grow the spawn rate either, or the hold ends in a burst.

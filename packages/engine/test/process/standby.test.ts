@@ -2,14 +2,16 @@
  * The standby: a pool keeps one child process booted ahead of need (Node, the engine and, for
  * worker/event, its threads) and makes its next child of it. The child taken is that very
  * process, serves at once, and loads the application after it is taken; another standby
- * replaces it. A standby of the wrong kind (after a model switch) is stopped, not used. Stopping
- * the pool stops the standby; `standby: false` keeps none.
+ * replaces it. While children are made faster than one boots, several boot side by side. A
+ * standby of the wrong kind (after a model switch) is stopped, not used. Stopping the pool stops
+ * every standby; `standby: false` keeps none.
  */
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Pool, PoolConfig } from '@forkyard/engine';
+import { MAX_STANDBYS } from '../../src/primary/standby.js';
 import { childrenOf, get, isAlive, startPoolObserved, stopPool, waitFor } from './helpers.js';
 
 const pidOf = (body: string): number => Number(body.split(' ')[0]);
@@ -86,4 +88,28 @@ test('standby: false keeps no process besides the children', async () => {
   assert.equal(inPool.length, 1);
   assert.deepEqual(forkyard.filter((pid) => !inPool.includes(pid)).map(cmdline), [], 'every Forkyard process besides the primary holds a slot');
   await stopPool(pool);
+});
+
+test('prefork, every child recycled after one connection: the pool boots several standbys side by side, never more than MAX_STANDBYS, and stops them all with itself', async () => {
+  const { pool, port, spawned } = await startWatched({ mpm: 'prefork', directives: { StartServers: 1, MinSpareServers: 1, MaxSpareServers: 2, MaxRequestWorkers: 4, MaxConnectionsPerChild: 1 } });
+  await booted(pool);
+  const seen = new Set<number>();
+  let most = 0;
+  const served = new Set<number>();
+  // Each response retires its child, so children are made one per request, faster than one standby boots.
+  for (let i = 0; i < 12; i++) {
+    served.add(pidOf((await get(port, '/pid')).body));
+    most = Math.max(most, pool.standbys.length);
+    for (const s of pool.standbys) seen.add(s.pid);
+  }
+  assert.ok(most >= 2, `more than one standby at once while children churn (most seen: ${most})`);
+  assert.ok(most <= MAX_STANDBYS, `at most ${MAX_STANDBYS} (most seen: ${most})`);
+  assert.ok(served.size >= 10, `each request served by a new child (${served.size} pids for 12)`);
+  const fromStandbys = [...served].filter((pid) => seen.has(pid));
+  assert.ok(fromStandbys.length >= 5, `children were made of the standbys (${fromStandbys.length} of ${served.size})`);
+  assert.equal(spawned.length >= served.size, true);
+  const waiting = pool.standbys.map((s) => s.pid);
+  assert.ok(waiting.length >= 1);
+  await stopPool(pool);
+  assert.deepEqual(waiting.filter(isAlive), [], 'stopping the pool stops every standby');
 });
