@@ -1,21 +1,28 @@
 /**
  * CPU time of a server's process tree, from /proc: the server process itself (a primary) and
- * every process below it (children, cluster workers), each with all its threads. Linux counts
- * it in clock ticks of 10 ms (CLK_TCK 100), user and system time together.
+ * every process below it (children, cluster workers), each with all its threads. Read from each
+ * thread's schedstat (nanoseconds on the CPU, exact) where the kernel keeps it; else from its
+ * stat, in clock ticks of 10 ms (CLK_TCK 100), which charge a whole tick to whichever thread
+ * runs when it falls and so overstate threads that wake often and briefly (a pool at rest).
  */
 
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_US = 10_000;
 
-/** User + system ticks of one thread, or 0 if it is gone. */
-function taskTicks(path) {
+/** Microseconds one thread has run (user and system), or 0 if it is gone. */
+function taskUs(path) {
+  try {
+    return Number(readFileSync(`${path}/schedstat`, 'latin1').split(' ')[0]) / 1000;
+  } catch {
+    // no schedstat (kernel without CONFIG_SCHED_INFO), or the thread is gone
+  }
   try {
     // The command name (field 2) may hold spaces and parentheses: the fields after it are
     // read from the last ')'. utime and stime are fields 14 and 15.
-    const stat = readFileSync(path, 'latin1');
+    const stat = readFileSync(`${path}/stat`, 'latin1');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
   } catch {
     return 0;
   }
@@ -29,10 +36,10 @@ function tasksOf(pid) {
   }
 }
 
-function processTicks(pid) {
-  let ticks = 0;
-  for (const tid of tasksOf(pid)) ticks += taskTicks(`/proc/${pid}/task/${tid}/stat`);
-  return ticks;
+function processUs(pid) {
+  let us = 0;
+  for (const tid of tasksOf(pid)) us += taskUs(`/proc/${pid}/task/${tid}`);
+  return us;
 }
 
 function childPids(pid) {
@@ -53,10 +60,10 @@ export function treeCpu(pid) {
   const stack = childPids(pid);
   while (stack.length > 0) {
     const p = stack.pop();
-    below += processTicks(p);
+    below += processUs(p);
     stack.push(...childPids(p));
   }
-  return { own: processTicks(pid) * TICK_US, below: below * TICK_US };
+  return { own: processUs(pid), below };
 }
 
 /** Runs one load job against the server process `pid`; its result gains `cpu`: CPU µs per request, own and below. */
@@ -70,6 +77,8 @@ export async function withCpu(pid, job) {
 
 const SETTLE_WINDOW_MS = 200;
 const SETTLE_MAX_MS = 3000;
+/** CPU a settle window may use above the resting figure and still count as rest. */
+const SETTLE_SLACK_US = 10_000;
 
 const treesCpu = (pids) => pids.reduce((n, pid) => {
   const t = treeCpu(pid);
@@ -86,7 +95,7 @@ export async function restingCpu(pids) {
 
 /**
  * Waits until the processes `pids` and everything below them are back at rest: no more than
- * `resting` (restingCpu) plus one 10 ms tick of CPU over a SETTLE_WINDOW_MS window, twice in
+ * `resting` (restingCpu) plus 10 ms of CPU over a SETTLE_WINDOW_MS window, twice in
  * a row, or SETTLE_MAX_MS at most. A run that starts right after another inherits what that
  * one left behind (64 processes collecting their garbage, closes still being told): this keeps
  * it off the next contender. Resolves with how long it waited.
@@ -98,7 +107,7 @@ export async function settle(pids, resting = 0) {
   while (quiet < 2 && Date.now() - started < SETTLE_MAX_MS) {
     await new Promise((r) => setTimeout(r, SETTLE_WINDOW_MS));
     const now = treesCpu(pids);
-    quiet = now - last <= resting + TICK_US ? quiet + 1 : 0;
+    quiet = now - last <= resting + SETTLE_SLACK_US ? quiet + 1 : 0;
     last = now;
   }
   return Date.now() - started;

@@ -47,7 +47,7 @@ export function onStatusReply(msg: Extract<PrimaryToChild, { act: 'status-reply'
 }
 
 /** How often a child checks its parent is still the primary (the IPC channel's end comes first). */
-const PARENT_CHECK_MS = 2000;
+const PARENT_CHECK_MS = 10_000;
 
 /** Children never outlive their primary: the IPC channel closing means it is gone. */
 export function exitWithPrimary(): void {

@@ -1,7 +1,7 @@
 /**
  * A pool at rest costs next to nothing, like httpd's children asleep in accept: a child with no
  * connection reports every few seconds instead of every reportInterval, its listener's timers
- * stop with its last connection, and it checks for its primary every 2 s. Counted in wake-ups
+ * stop with its last connection, and it checks for its primary every 10 s. Counted in wake-ups
  * (voluntary context switches of each child's main thread, from /proc), not in time.
  *
  * And the rest is not deafness: the next connection wakes the reporter, and the scoreboard
@@ -17,7 +17,7 @@ import { get, sleep, startPool, stopPool, waitFor } from './helpers.js';
 /** How long a child must have had nothing to tell before it rests (a second), with margin. */
 const SETTLE_MS = 2500;
 const WATCH_MS = 4000;
-/** At rest: the reporter every 5 s, the parent check every 2 s, Node's own request-deadline check every second in prefork. */
+/** At rest: the reporter every 5 s and the parent check every 10 s (0.3 a second); a stray 100 ms or 20 ms timer is far above. */
 const MAX_WAKES_PER_S = 3;
 
 const childPids = (pool: Pool): number[] => pool.snapshot().processes.filter((p) => p.pid > 0).map((p) => p.pid);
