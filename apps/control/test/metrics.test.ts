@@ -80,6 +80,14 @@ test('forkyard_standby_ready is 1 once the standby has booted, and it is not a c
   assert.ok(h.pool.standby?.booted, 'the pool reports the same standby');
   const inSlots = h.pool.snapshot().processes.filter((p) => p.pid > 0).map((p) => p.pid);
   assert.equal(inSlots.includes(h.pool.standby!.pid), false);
+  // Every standby, by state, as the pool lists them (more than one after the load above made
+  // children faster than one boots).
+  const booted = value(m, 'forkyard_standbys', { state: 'booted' });
+  const booting = value(m, 'forkyard_standbys', { state: 'booting' });
+  assert.ok(booted >= 1 && booted + booting <= 3, `booted ${booted}, booting ${booting}`);
+  const listed = h.pool.standbys;
+  assert.ok(listed.some((s) => s.pid === h.pool.standby!.pid));
+  assert.equal(listed.filter((s) => s.booted).length >= 1, true);
 });
 
 test('a kept-alive connection is counted', async () => {

@@ -79,6 +79,18 @@ export function createMetrics(pool: Pool): { registry: Registry; scrape(): Promi
     },
   });
   new Gauge({
+    name: 'forkyard_standbys',
+    help: 'Standby processes, booted and waiting or still booting (one at rest; up to 3 while children are made faster than one boots)',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const all = pool.standbys;
+      const booted = all.filter((s) => s.booted).length;
+      this.set({ state: 'booted' }, booted);
+      this.set({ state: 'booting' }, all.length - booted);
+    },
+  });
+  new Gauge({
     name: 'forkyard_scoreboard_slots',
     help: 'Thread slots by mod_status state (open_slot: free up to MaxRequestWorkers)',
     labelNames: ['state'],

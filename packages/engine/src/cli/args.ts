@@ -29,6 +29,7 @@ export function parseStartArgs(argv: string[], readFile: (path: string) => strin
         set: { type: 'string', multiple: true, short: 's' },
         'data-dir': { type: 'string' },
         'no-standby': { type: 'boolean' },
+        standby: { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
       },
     });
@@ -62,6 +63,8 @@ export function parseStartArgs(argv: string[], readFile: (path: string) => strin
   if (v.mpm !== undefined) pool.mpm = v.mpm;
   if (v.listen !== undefined) pool.listen = v.listen;
   if (v.app !== undefined) pool.app = v.app;
+  // A count is passed on as a number; anything else as given, for resolveConfig to name in its error.
+  if (v.standby !== undefined) pool.standby = (/^\d+$/.test(v.standby) ? Number(v.standby) : v.standby) as number;
   if (v['no-standby']) pool.standby = false;
   const directives: Record<string, unknown> = { ...(pool.directives ?? {}) };
   for (const s of v.set ?? []) {
@@ -81,6 +84,8 @@ export const START_HELP = `Usage: forkyard start [options]
       --app <module>         app module: default export (req, res) or { fetch } (default: demo app)
   -s, --set <Directive=value>  any httpd directive, repeatable (e.g. --set MaxRequestWorkers=16)
       --data-dir <dir>       state directory (default ./.forkyard)
+      --standby <n>          most child processes kept booted ahead of need (default 3: one at
+                             rest, more only while children are made faster than one boots)
       --no-standby           fork each child when it is needed instead of keeping one booted ahead
   -v, --verbose              log every child spawn and exit
 `;

@@ -10,6 +10,11 @@ import { validateAndAdjust } from '../directives/index.js';
 import type { DirectiveError, DirectiveWarning, Directives, EffectiveDirectives } from '../directives/types.js';
 import { MPM_NAMES, type MpmName } from '../scoreboard/types.js';
 
+/** Most standbys kept at once by default (`standby: true`): each is a Node process, and booting them competes with serving. */
+export const DEFAULT_STANDBYS = 3;
+/** The most `standby` may ask for. */
+export const MOST_STANDBYS = 8;
+
 export interface PoolConfig {
   mpm?: MpmName | string;
   /** `host:port`, `port`, or an object. Default 127.0.0.1:8080. */
@@ -21,8 +26,12 @@ export interface PoolConfig {
   serverName?: string;
   /** Milliseconds between a child's slot reports (default 100). */
   reportInterval?: number;
-  /** Keep one child process booted ahead of need, so a new child starts in milliseconds (default true). */
-  standby?: boolean;
+  /**
+   * Keep child processes booted ahead of need, so a new child starts in milliseconds: true
+   * (default) keeps one, and up to 3 while children are made faster than one boots; a number
+   * is that most (1 keeps exactly one; 0 is false); false forks every child when needed.
+   */
+  standby?: boolean | number;
 }
 
 export interface ResolvedConfig {
@@ -36,7 +45,8 @@ export interface ResolvedConfig {
   warnings: DirectiveWarning[];
   notes: string[];
   reportInterval: number;
-  standby: boolean;
+  /** Most standbys kept at once (0: none). */
+  standby: number;
 }
 
 export interface ConfigFieldError {
@@ -89,9 +99,10 @@ export function resolveConfig(config: PoolConfig): ResolvedConfig {
   if (!Number.isInteger(reportInterval) || reportInterval < 10 || reportInterval > 10_000) {
     errors.push({ code: 'FY_CONFIG', field: 'reportInterval', message: 'reportInterval must be an integer between 10 and 10000 ms' });
   }
-  const standby = config.standby ?? true;
-  if (typeof standby !== 'boolean') {
-    errors.push({ code: 'FY_CONFIG', field: 'standby', message: `standby must be true or false, got ${JSON.stringify(config.standby)}` });
+  const given = config.standby ?? true;
+  const standby = given === true ? DEFAULT_STANDBYS : given === false ? 0 : given;
+  if (typeof standby !== 'number' || !Number.isInteger(standby) || standby < 0 || standby > MOST_STANDBYS) {
+    errors.push({ code: 'FY_CONFIG', field: 'standby', message: `standby must be true, false or the most standbys to keep (0 to ${MOST_STANDBYS}), got ${JSON.stringify(config.standby)}` });
   }
   if (errors.length > 0 && errors.some((e) => e.field === 'mpm')) throw new PoolConfigError(errors);
   const result = validateAndAdjust(config.directives ?? {}, mpm);
@@ -109,6 +120,6 @@ export function resolveConfig(config: PoolConfig): ResolvedConfig {
     warnings: result.warnings,
     notes: result.notes ?? [],
     reportInterval,
-    standby: standby === true,
+    standby: standby as number,
   };
 }

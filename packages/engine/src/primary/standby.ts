@@ -8,7 +8,8 @@
  *
  * The pool keeps one. While it makes children faster than one standby boots (a child made
  * finds no booted standby: MaxConnectionsPerChild 1 under load, a burst of spawns), it keeps
- * one more for each such child in the last STANDBY_DEMAND_WINDOW_MS, up to MAX_STANDBYS, and
+ * one more for each such child in the last STANDBY_DEMAND_WINDOW_MS, up to the configured most
+ * (`standby`: 3 by default), and
  * forks the next as soon as one is taken rather than once the child is ready, so several boot
  * side by side; once children stop coming that fast, the surplus is stopped.
  *
@@ -23,20 +24,18 @@ import { forkChild } from './children.js';
 /** Standbys that die before booting, in a row, after which the pool forks its children cold. */
 const MAX_FAILED_BOOTS = 3;
 const DISCARD_KILL_AFTER_MS = 2000;
-/** Most standbys kept at once (each is a Node process; booting them competes with serving). */
-export const MAX_STANDBYS = 3;
 /** How long a child made without a booted standby keeps one more standby wanted. */
 export const STANDBY_DEMAND_WINDOW_MS = 10_000;
 
 /**
  * How many standbys to keep at `now`: one, and one more for each child made within the demand
- * window that found no booted standby to take (`starved`: when each was made), up to
- * MAX_STANDBYS.
+ * window that found no booted standby to take (`starved`: when each was made), up to `most`
+ * (0: none).
  */
-export function standbyDepth(starved: readonly number[], now: number): number {
+export function standbyDepth(starved: readonly number[], now: number, most: number): number {
   let recent = 0;
   for (const at of starved) if (now - at < STANDBY_DEMAND_WINDOW_MS) recent++;
-  return Math.min(MAX_STANDBYS, 1 + recent);
+  return Math.min(most, 1 + recent);
 }
 
 interface Entry {
@@ -50,10 +49,11 @@ export class Standbys {
   #failedBoots = 0;
   /** When each child made within the demand window found no booted standby. */
   #starved: number[] = [];
-  readonly #enabled: boolean;
+  readonly #most: number;
 
-  constructor(enabled: boolean) {
-    this.#enabled = enabled;
+  /** `most`: the most standbys kept at once (0: none). */
+  constructor(most: number) {
+    this.#most = most;
   }
 
   /** The standby the next child would be made of (a booted one first), or null. */
@@ -69,7 +69,7 @@ export class Standbys {
 
   /** How many standbys the pool wants now (see standbyDepth). */
   depth(now = Date.now()): number {
-    return standbyDepth(this.#starved, now);
+    return standbyDepth(this.#starved, now, this.#most);
   }
 
   /**
@@ -77,7 +77,7 @@ export class Standbys {
    * Above the depth (demand has passed), the least booted are stopped.
    */
   prepare(kind: StandbyKind, now = Date.now()): void {
-    if (!this.#enabled) return;
+    if (this.#most === 0) return;
     for (const e of this.#entries.filter((e) => !sameKind(e.kind, kind))) void this.#stop(e);
     this.trim(now);
     while (this.#entries.length < this.depth(now) && this.#failedBoots < MAX_FAILED_BOOTS) this.#fork(kind);
@@ -97,7 +97,7 @@ export class Standbys {
    * if it is still booting, its init (and whatever the pool sends it next) goes once it listens.
    */
   take(init: ChildInit, now = Date.now()): ChildProcess | null {
-    if (!this.#enabled) return null;
+    if (this.#most === 0) return null;
     const e = this.#pick(init.mpm === 'prefork');
     if (!e?.booted) this.#starved.push(now);
     if (!e) return null;

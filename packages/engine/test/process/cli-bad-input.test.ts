@@ -96,6 +96,11 @@ const CASES: Case[] = [
     says: [/listen port must be 0-65535, got 70000/],
   },
   {
+    name: '--standby that is not a count',
+    args: async () => [...(await listenFree()), '--standby', 'many'],
+    says: [/standby must be true, false or the most standbys to keep \(0 to 8\), got "many"/],
+  },
+  {
     name: 'unknown flag',
     args: async () => [...(await listenFree()), '--max-workers', '5'],
     says: [/Unknown option '--max-workers'/, /forkyard start --help/],

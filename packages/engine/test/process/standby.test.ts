@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Pool, PoolConfig } from '@forkyard/engine';
-import { MAX_STANDBYS } from '../../src/primary/standby.js';
+import { DEFAULT_STANDBYS as MAX_STANDBYS } from '../../src/primary/config.js';
 import { childrenOf, get, isAlive, startPoolObserved, stopPool, waitFor } from './helpers.js';
 
 const pidOf = (body: string): number => Number(body.split(' ')[0]);
