@@ -8,6 +8,8 @@ test('the scoreboard shows every configured slot, open capacity included', async
   await signIn(page);
   const board = page.getByRole('region', { name: 'Scoreboard' });
   await expect(board.getByLabel('Scoreboard summary')).toContainText(`${ServerLimit} child slots × ${ThreadsPerChild} threads = ${ServerLimit * ThreadsPerChild} slots`);
+  // The accept queue and the connections refused beyond ListenBacklog, from the pool itself.
+  await expect(board.getByLabel('Scoreboard summary')).toContainText(/queue \d+\s*refused 0/);
 
   // One row per child slot up to ServerLimit; together they hold every thread slot.
   await expect.poll(async () => (await slotLetters(page)).join('').length).toBe(ServerLimit * ThreadsPerChild);

@@ -47,7 +47,7 @@ export function loadedBoard({ processes = 16, threads = 64, fraction = 0.1, seed
   const r = prng(seed);
   let now = start;
   const image = {
-    global: { mpm: 'event', serverName: 'localhost', serverVersion: 'Forkyard/0.1.0', restartTime: start - 3_600_000, configGeneration: 1, mpmGeneration: 0, acceptQueue: 0 },
+    global: { mpm: 'event', serverName: 'localhost', serverVersion: 'Forkyard/0.1.0', restartTime: start - 3_600_000, configGeneration: 1, mpmGeneration: 0, acceptQueue: 0, acceptRefused: 0 },
     limits: { serverLimit: processes, threadLimit: threads, threadsPerChild: threads, maxRequestWorkers: processes * threads, maxDaemons: processes },
     processes: [],
     workers: [],

@@ -67,6 +67,9 @@ test('gauges follow the load: busy workers, the accept queue, slots by state, pr
   assert.equal(value(m, 'forkyard_idle_workers'), 0);
   assert.equal(value(m, 'forkyard_processes', { generation: '0' }), 2);
   assert.equal(value(m, 'forkyard_info', { mpm: 'prefork' }), 1);
+  // Queued within ListenBacklog, not refused (the refusals themselves: the engine's accept-backlog test).
+  assert.equal(m.get('forkyard_accept_refused_total')!.type, 'COUNTER');
+  assert.equal(value(m, 'forkyard_accept_refused_total'), 0);
   await Promise.all([...slow, queued]);
   await waitFor('the queue drained', async () => value(await scrape(), 'forkyard_accept_queue_depth') === 0);
 });

@@ -70,7 +70,7 @@ function movingPool(children = 8, threads = 64) {
     vhost: 'localhost:8080',
   });
   const image: ImageLike = {
-    global: { mpm: 'event', serverName: 'localhost', serverVersion: 'Forkyard/0.1.0', restartTime: t0, configGeneration: 1, mpmGeneration: 0, acceptQueue: 0 },
+    global: { mpm: 'event', serverName: 'localhost', serverVersion: 'Forkyard/0.1.0', restartTime: t0, configGeneration: 1, mpmGeneration: 0, acceptQueue: 0, acceptRefused: 0 },
     limits: { serverLimit: children, threadLimit: threads, threadsPerChild: threads, maxRequestWorkers: children * threads, maxDaemons: children },
     processes: Array.from({ length: children }, (_, i) => ({ pid: 4000 + i, generation: 0, quiescing: false, notAccepting: false, connections: 0, writeCompletion: 0, keepAlive: 0, lingeringClose: 0, waitIo: 0, startedAt: t0, rss: 5e7, cpuUser: 1, cpuSystem: 0.5 })),
     workers: Array.from({ length: children }, () => Array.from({ length: threads }, worker)),

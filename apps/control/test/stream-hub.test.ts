@@ -19,6 +19,7 @@ function board(): () => StatusSnapshot {
       configGeneration: 1,
       restartTime: 1_800_000_000_000,
       acceptQueue: n % 2,
+      acceptRefused: 0,
       counts: { busy: 3, idle: 5, graceful: 0, processes: 2, stopping: 0, connsTotal: n, connsAsyncWaitIO: 0, connsAsyncWriting: 0, connsAsyncKeepAlive: 0, connsAsyncClosing: 0, accesses: n * 10, bytes: n * 1000 },
       limits: { serverLimit: 16, threadLimit: 8, threadsPerChild: 8, maxRequestWorkers: 128, maxDaemons: 16 },
       processes: [0, 1].map((slot) => ({

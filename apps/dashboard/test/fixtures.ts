@@ -35,6 +35,7 @@ export function snapshot(processes: ProcessSnapshot[], over: Partial<StatusSnaps
     configGeneration: 1,
     restartTime: 0,
     acceptQueue: 0,
+    acceptRefused: 0,
     counts: { busy: 0, idle: 0, graceful: 0, processes: processes.length, stopping: 0, connsTotal: 0, connsAsyncWaitIO: 0, connsAsyncWriting: 0, connsAsyncKeepAlive: 0, connsAsyncClosing: 0, accesses: 0, bytes: 0 },
     limits: { serverLimit: 4, threadLimit: 64, threadsPerChild: 4, maxRequestWorkers: 16, maxDaemons: 4 },
     processes,

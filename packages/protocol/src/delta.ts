@@ -42,6 +42,7 @@ export const DeltaTopSchema = Type.Partial(
     configGeneration: Type.Integer(),
     restartTime: Type.Number(),
     acceptQueue: Type.Integer(),
+    acceptRefused: Type.Integer(),
   }),
 );
 export type DeltaTop = Static<typeof DeltaTopSchema>;
@@ -94,7 +95,7 @@ export class DeltaMismatchError extends Error {
   }
 }
 
-const TOP_KEYS = ['version', 'serverName', 'mpm', 'generation', 'configGeneration', 'restartTime', 'acceptQueue'] as const;
+const TOP_KEYS = ['version', 'serverName', 'mpm', 'generation', 'configGeneration', 'restartTime', 'acceptQueue', 'acceptRefused'] as const;
 const COUNT_KEYS = Object.keys(SnapshotCountsSchema.properties) as Array<keyof SnapshotCounts>;
 const LIMIT_KEYS = Object.keys(SnapshotLimitsSchema.properties) as Array<keyof SnapshotLimits>;
 const PROCESS_KEYS = (Object.keys(ProcessInfoSchema.properties) as Array<keyof ProcessInfo>).filter((k) => k !== 'slot');

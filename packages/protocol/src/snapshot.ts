@@ -137,6 +137,8 @@ export const StatusSnapshotSchema = Type.Object({
   restartTime: Type.Number(),
   /** Connections accepted and waiting for a child with room. */
   acceptQueue: Type.Integer(),
+  /** Connections closed on arrival since the pool started listening: ListenBacklog were already waiting. */
+  acceptRefused: Type.Integer(),
   counts: SnapshotCountsSchema,
   limits: SnapshotLimitsSchema,
   /** Occupied child slots (a live process, or a thread slot not yet dead), ordered by slot. */
@@ -197,6 +199,7 @@ export interface ImageLike {
     configGeneration: number;
     mpmGeneration: number;
     acceptQueue: number;
+    acceptRefused: number;
   };
   limits: SnapshotLimits;
   processes: ImageProcess[];
@@ -346,6 +349,7 @@ export function toSnapshot(image: ImageLike, now: number, counts: SnapshotCounts
     configGeneration: g.configGeneration,
     restartTime: g.restartTime,
     acceptQueue: g.acceptQueue,
+    acceptRefused: g.acceptRefused,
     counts,
     limits: { ...image.limits },
     processes,

@@ -47,7 +47,7 @@ function proc(pid: number, extra: Partial<ImageProcess> = {}): ImageProcess {
 /** An event board: 4 child slots × ThreadLimit 4, ThreadsPerChild 3. */
 function image(): ImageLike {
   return {
-    global: { mpm: 'event', serverName: 'localhost', serverVersion: 'Forkyard/0.1.0', restartTime: NOW - 60_000, configGeneration: 2, mpmGeneration: 1, acceptQueue: 2 },
+    global: { mpm: 'event', serverName: 'localhost', serverVersion: 'Forkyard/0.1.0', restartTime: NOW - 60_000, configGeneration: 2, mpmGeneration: 1, acceptQueue: 2, acceptRefused: 5 },
     limits: { serverLimit: 4, threadLimit: 4, threadsPerChild: 3, maxRequestWorkers: 12, maxDaemons: 4 },
     processes: [
       proc(101, { connections: 5, keepAlive: 2, writeCompletion: 1 }),
@@ -112,8 +112,8 @@ describe('toSnapshot', () => {
     assert.equal(p0.threads[1]![THREAD_LAST_MS], 7);
     assert.equal(elapsedMs(s, p0.threads[1]!), 0);
     assert.deepStrictEqual(
-      { mpm: s.mpm, generation: s.generation, configGeneration: s.configGeneration, acceptQueue: s.acceptQueue, time: s.time },
-      { mpm: 'event', generation: 1, configGeneration: 2, acceptQueue: 2, time: NOW },
+      { mpm: s.mpm, generation: s.generation, configGeneration: s.configGeneration, acceptQueue: s.acceptQueue, acceptRefused: s.acceptRefused, time: s.time },
+      { mpm: 'event', generation: 1, configGeneration: 2, acceptQueue: 2, acceptRefused: 5, time: NOW },
     );
   });
 

@@ -114,6 +114,15 @@ export function createMetrics(pool: Pool): { registry: Registry; scrape(): Promi
   new Gauge({ name: 'forkyard_busy_workers', help: 'Busy workers (mod_status BusyWorkers)', registers, collect() { this.set(take().counts.busy); } });
   new Gauge({ name: 'forkyard_idle_workers', help: 'Idle workers (mod_status IdleWorkers)', registers, collect() { this.set(take().counts.idle); } });
   new Gauge({ name: 'forkyard_accept_queue_depth', help: 'Connections accepted by the primary, waiting for a child with room', registers, collect() { this.set(take().image.global.acceptQueue); } });
+  new Counter({
+    name: 'forkyard_accept_refused_total',
+    help: 'Connections closed on arrival because ListenBacklog connections were already waiting for a child',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(take().image.global.acceptRefused);
+    },
+  });
   new Gauge({ name: 'forkyard_keepalive_connections', help: 'Kept-alive connections waiting for their next request (K slots and event-parked connections)', registers, collect() { this.set(slotFigures(take().image).keepAlive); } });
   new Counter({ name: 'forkyard_accesses_total', help: 'Requests served (mod_status Total Accesses)', registers, collect() { this.reset(); this.inc(take().counts.accesses); } });
   new Counter({ name: 'forkyard_sent_bytes_total', help: 'Response bytes sent (mod_status Total kBytes, in bytes)', registers, collect() { this.reset(); this.inc(take().counts.bytes); } });

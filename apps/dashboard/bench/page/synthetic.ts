@@ -41,6 +41,7 @@ export function syntheticStream(children: number, threads: number, ticks: number
     configGeneration: 1,
     restartTime: start,
     acceptQueue: 0,
+    acceptRefused: 0,
     counts: { busy: 0, idle: children * threads, graceful: 0, processes: children, stopping: 0, connsTotal: 0, connsAsyncWaitIO: 0, connsAsyncWriting: 0, connsAsyncKeepAlive: 0, connsAsyncClosing: 0, accesses: 0, bytes: 0 },
     limits: { serverLimit: children, threadLimit: threads, threadsPerChild: threads, maxRequestWorkers: children * threads, maxDaemons: children },
     processes,

@@ -35,7 +35,7 @@ export class Listener {
   readonly #queue: Accepted[] = [];
   #backlog: number;
   readonly #handOff: (conn: Accepted) => boolean;
-  refused = 0;
+  #refused = 0;
 
   constructor(opts: ListenerOptions) {
     this.#backlog = opts.backlog;
@@ -66,6 +66,11 @@ export class Listener {
     return this.#queue.length;
   }
 
+  /** Connections closed on arrival because ListenBacklog were already waiting. */
+  get refused(): number {
+    return this.#refused;
+  }
+
   set backlog(n: number) {
     this.#backlog = n;
   }
@@ -74,7 +79,7 @@ export class Listener {
     conn.setNoDelay(true);
     if (this.#queue.length === 0 && this.#handOff(conn)) return;
     if (this.#queue.length >= this.#backlog) {
-      this.refused++;
+      this.#refused++;
       conn.close();
       return;
     }

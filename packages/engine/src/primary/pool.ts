@@ -165,6 +165,7 @@ export class Pool extends EventEmitter<PoolEvents> {
         cpuChildrenUser: 0,
         cpuChildrenSystem: 0,
         acceptQueue: 0,
+        acceptRefused: 0,
         extendedStatus: config.directives.ExtendedStatus,
       },
       limitsOf(config),
@@ -763,6 +764,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     g.cpuUser = cpu.user / 1e6;
     g.cpuSystem = cpu.system / 1e6;
     g.acceptQueue = this.#listener?.queued ?? 0;
+    g.acceptRefused = this.#listener?.refused ?? g.acceptRefused;
     return this.#image;
   }
 

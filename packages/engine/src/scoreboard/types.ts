@@ -129,6 +129,11 @@ export interface GlobalScore {
   cpuChildrenSystem: number;
   /** Connections accepted by the primary and waiting for a child with capacity. */
   acceptQueue: number;
+  /**
+   * Connections the primary closed as soon as it accepted them, ListenBacklog being already
+   * queued (since the pool started listening): what an overflowing listen backlog drops.
+   */
+  acceptRefused: number;
   extendedStatus: boolean;
 }
 

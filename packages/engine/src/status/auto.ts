@@ -79,6 +79,6 @@ export function renderAuto(image: ScoreboardImage, opts: StatusRenderOptions): s
   }
   lines.push(`Scoreboard: ${scoreboardString(image)}`);
   // Status-hook position: parsers that know httpd's keys never see this one in between them.
-  lines.push(`ForkyardAcceptQueue: ${g.acceptQueue}`);
+  lines.push(`ForkyardAcceptQueue: ${g.acceptQueue}`, `ForkyardAcceptRefused: ${g.acceptRefused}`);
   return lines.join('\n') + '\n';
 }

@@ -12,7 +12,7 @@ function preforkImage(): ScoreboardImage {
   const image = makeImage({
     mpm: 'prefork',
     serverLimit: 4,
-    global: { cpuUser: 0.5, cpuSystem: 0.25, acceptQueue: 2 },
+    global: { cpuUser: 0.5, cpuSystem: 0.25, acceptQueue: 2, acceptRefused: 7 },
   });
   liveChild(image, 0, 101, '_');
   liveChild(image, 1, 102, 'W');
@@ -77,6 +77,7 @@ describe('renderAuto', () => {
       'IdleWorkers: 1',
       'Scoreboard: _WK.',
       'ForkyardAcceptQueue: 2',
+      'ForkyardAcceptRefused: 7',
       '',
     ];
     for (let i = 0; i < Math.max(lines.length, expected.length); i++) {
@@ -128,14 +129,14 @@ describe('renderAuto', () => {
       'IdleWorkers: 1',
       'Scoreboard: W_....',
     ].join('\n');
-    assert.equal(text, `${httpd}\nForkyardAcceptQueue: 0\n`);
+    assert.equal(text, `${httpd}\nForkyardAcceptQueue: 0\nForkyardAcceptRefused: 0\n`);
   });
 
   it('prints the async block for event only, in httpd order, before Scoreboard', () => {
     const lines = renderAuto(eventImage(), autoOpts(RESTART + 60_000)).split('\n');
     const at = lines.indexOf('IdleWorkers: 5');
     assert.ok(at > 0, 'IdleWorkers line');
-    assert.deepEqual(lines.slice(at - 2, at + 10), [
+    assert.deepEqual(lines.slice(at - 2, at + 11), [
       'BusyWorkers: 2',
       'GracefulWorkers: 1',
       'IdleWorkers: 5',
@@ -148,6 +149,7 @@ describe('renderAuto', () => {
       'ConnsAsyncClosing: 1',
       'Scoreboard: R_W___G_....',
       'ForkyardAcceptQueue: 0',
+      'ForkyardAcceptRefused: 0',
     ]);
     for (const mpm of ['prefork', 'worker'] as const) {
       const image = eventImage();

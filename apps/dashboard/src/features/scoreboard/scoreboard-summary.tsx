@@ -18,6 +18,7 @@ export function ScoreboardSummary() {
         graceful: snap.counts.graceful,
         processes: snap.counts.processes,
         queue: snap.acceptQueue,
+        refused: snap.acceptRefused,
       };
     }),
   );
@@ -33,6 +34,12 @@ export function ScoreboardSummary() {
       <span className="num">graceful {s.graceful}</span>
       <span className="num">children {s.processes}</span>
       <span className="num">queue {s.queue}</span>
+      <span
+        className={s.refused > 0 ? 'num sb-refused' : 'num'}
+        title="Connections closed on arrival because ListenBacklog connections were already waiting (since the pool started)"
+      >
+        refused {s.refused}
+      </span>
     </p>
   );
 }
