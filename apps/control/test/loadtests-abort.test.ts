@@ -5,8 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toSnapshot, type AuditEntry } from '@forkyard/protocol';
+import type { AuditEntry } from '@forkyard/protocol';
 import { openStore } from '../src/index.js';
+import { snapshotOf } from '../src/snapshot.js';
 import { problemOf, SMALL_POOL, waitFor } from './helpers.js';
 import { startLoadTestHarness } from './loadtest-helpers.js';
 
@@ -14,7 +15,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 test('DELETE aborts a running test: no request reaches the pool a second later', async () => {
   const h = await startLoadTestHarness({ pool: SMALL_POOL });
-  const accesses = (): number => toSnapshot(h.pool.snapshot(), Date.now()).counts.accesses;
+  const accesses = (): number => snapshotOf(h.pool.snapshot()).counts.accesses;
   const stream = await h.stream();
   const started = (await h.call({ method: 'POST', url: '/api/v1/loadtests', payload: { scenario: 'hello', connections: 4, durationSeconds: 60 } })).json();
   await waitFor('two seconds of traffic', () => stream.events.some((e) => e.id === started.id && e.phase === 'progress' && e.second! >= 2), 10_000);

@@ -6,8 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toSnapshot, type AuditEntry } from '@forkyard/protocol';
+import type { AuditEntry } from '@forkyard/protocol';
 import { openStore } from '../src/index.js';
+import { snapshotOf } from '../src/snapshot.js';
 import { problemOf, SMALL_POOL, waitFor } from './helpers.js';
 import { startLoadTestHarness, untilEnded } from './loadtest-helpers.js';
 
@@ -156,7 +157,7 @@ describe('load tests', () => {
     assert.equal(done.status, 'completed');
     assert.ok(done.result.summary.requests > 0);
     // Children report their counts in batches: the other pool's board catches up within moments.
-    await waitFor('the other pool to count the requests', () => toSnapshot(other.pool.snapshot(), Date.now()).counts.accesses >= done.result.summary.requests, 5000);
-    assert.equal(toSnapshot(h.pool.snapshot(), Date.now()).counts.accesses, 0, 'its own pool served none');
+    await waitFor('the other pool to count the requests', () => snapshotOf(other.pool.snapshot()).counts.accesses >= done.result.summary.requests, 5000);
+    assert.equal(snapshotOf(h.pool.snapshot()).counts.accesses, 0, 'its own pool served none');
   });
 });

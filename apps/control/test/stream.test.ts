@@ -17,7 +17,6 @@ import {
   applyFrame,
   INITIAL_STREAM_STATE,
   parseServerFrame,
-  toSnapshot,
   type ServerFrame,
   type StatusSnapshot,
   type StreamEvent,
@@ -25,6 +24,7 @@ import {
 } from '@forkyard/protocol';
 import { buildApp, controlPlane } from '../src/app.js';
 import streamRoutes from '../src/routes/stream.js';
+import { snapshotOf } from '../src/snapshot.js';
 import { openStore, type ControlStore } from '../src/store/store.js';
 import { loadOrCreateTokens, type TokenEntry } from '../src/store/tokens.js';
 
@@ -234,7 +234,7 @@ describe('/api/v1/stream', () => {
     assert.ok(a.states.has(seq), `client A went through seq ${seq}`);
     assert.deepStrictEqual(a.states.get(seq), b.state.snapshot);
     // And what they show is the pool's own scoreboard (figures that move on their own aside).
-    const fresh = toSnapshot(pool.snapshot(), Date.now());
+    const fresh = snapshotOf(pool.snapshot());
     const shape = (s: StatusSnapshot) => s.processes.map((p) => [p.slot, p.pid, p.generation, p.letters, p.requests]);
     assert.deepStrictEqual(shape(b.state.snapshot!), shape(fresh));
     assert.equal(b.state.snapshot!.counts.accesses, fresh.counts.accesses);

@@ -13,6 +13,7 @@ export * from './directives/index.js';
 export type * from './directives/types.js';
 export * from './scoreboard/types.js';
 export { renderAuto, renderHtml } from './status/index.js';
+export { countWorkers, type WorkerCounts } from './status/counts.js';
 export { performIdleServerMaintenance } from './mpm/maintenance/index.js';
 export type { MaintenanceLog, MaintenancePlan, RetainedState } from './mpm/maintenance-types.js';
 export { chooseChild, connectionLimit } from './mpm/dispatch.js';

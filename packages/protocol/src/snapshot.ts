@@ -23,7 +23,7 @@ export type MpmName = Static<typeof MpmNameSchema>;
 /** httpd's worker status letters, as in `/server-status?auto`'s Scoreboard line. */
 export type SlotLetter = '.' | 'S' | '_' | 'R' | 'W' | 'K' | 'L' | 'D' | 'C' | 'G' | 'I';
 
-/** What mod_status counts from the scoreboard (httpd's rules: see countSlots). */
+/** What mod_status counts from the scoreboard, by httpd's rules (the engine's countWorkers: the control plane passes them in). */
 export const SnapshotCountsSchema = Type.Object({
   busy: Type.Integer(),
   idle: Type.Integer(),
@@ -206,64 +206,6 @@ export interface ImageLike {
   workers: ImageWorker[][];
 }
 
-/** Any letter but `. S I _` (callers test `G` first): the slot holds or finishes a connection. */
-function isBusy(status: string): boolean {
-  return status !== '.' && status !== 'S' && status !== 'I' && status !== '_';
-}
-
-/**
- * httpd's worker counting rule, as `/server-status` applies it: a slot counts only if its
- * process is alive and not quiescing (prefork never sets quiescing, so its old children count);
- * `_` is idle only in the current generation; `G` is graceful; every other letter but `. S I`
- * is busy. Totals add up every slot that has served or is doing something.
- */
-export function countSlots(image: ImageLike): SnapshotCounts {
-  const counts: SnapshotCounts = {
-    busy: 0,
-    idle: 0,
-    graceful: 0,
-    processes: 0,
-    stopping: 0,
-    connsTotal: 0,
-    connsAsyncWaitIO: 0,
-    connsAsyncWriting: 0,
-    connsAsyncKeepAlive: 0,
-    connsAsyncClosing: 0,
-    accesses: 0,
-    bytes: 0,
-  };
-  const { mpm, mpmGeneration } = image.global;
-  for (let i = 0; i < image.limits.serverLimit; i++) {
-    const ps = image.processes[i];
-    const row = image.workers[i] ?? [];
-    const counted = ps !== undefined && ps.pid !== 0 && (!ps.quiescing || mpm === 'prefork');
-    for (let j = 0; j < image.limits.threadLimit; j++) {
-      const ws = row[j];
-      if (ws === undefined) continue;
-      if (counted) {
-        if (ws.status === '_') {
-          if (ps.generation === mpmGeneration) counts.idle++;
-        } else if (ws.status === 'G') counts.graceful++;
-        else if (isBusy(ws.status)) counts.busy++;
-      }
-      if (ws.accessCount !== 0 || (ws.status !== '_' && ws.status !== '.')) {
-        counts.accesses += ws.accessCount;
-        counts.bytes += ws.bytesServed;
-      }
-    }
-    if (ps !== undefined && ps.pid !== 0) {
-      counts.processes++;
-      if (ps.quiescing) counts.stopping++;
-      counts.connsTotal += ps.connections;
-      counts.connsAsyncWaitIO += ps.waitIo;
-      counts.connsAsyncWriting += ps.writeCompletion;
-      counts.connsAsyncKeepAlive += ps.keepAlive;
-      counts.connsAsyncClosing += ps.lingeringClose;
-    }
-  }
-  return counts;
-}
-
 function threadCells(ws: ImageWorker): ThreadCells {
   // The engine zeroes stopTime when a request starts: in flight = started and not stopped.
   const inFlight = ws.startTime !== 0 && ws.stopTime === 0;
@@ -329,9 +271,10 @@ function processSnapshot(slot: number, ps: ImageProcess, row: ImageWorker[], wid
 
 /**
  * The snapshot of a scoreboard image at `now`. Pure: the same image gives the same snapshot.
- * `counts` may be passed in when the caller has them already (they must follow countSlots).
+ * `counts` are httpd's worker counts of the same image (the engine's countWorkers, which
+ * `/server-status` prints): the rule lives once, in the engine.
  */
-export function toSnapshot(image: ImageLike, now: number, counts: SnapshotCounts = countSlots(image)): StatusSnapshot {
+export function toSnapshot(image: ImageLike, now: number, counts: SnapshotCounts): StatusSnapshot {
   const g = image.global;
   const processes: ProcessSnapshot[] = [];
   for (let i = 0; i < image.processes.length; i++) {

@@ -6,13 +6,13 @@ import {
   ChildListSchema,
   ChildParamsSchema,
   ProblemSchema,
-  toSnapshot,
   type ChildAction,
   type ChildActionResult,
   type ChildParams,
 } from '@forkyard/protocol';
 import type { ControlContext } from '../context.js';
 import { recordChange } from '../plugins/audit.js';
+import { snapshotOf } from '../snapshot.js';
 
 const children: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx }) => {
   const { pool } = ctx;
@@ -21,7 +21,7 @@ const children: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx 
     config: { access: 'read' },
     schema: { summary: 'The child processes, with their slots’ status letters', tags: ['children'], response: { 200: ChildListSchema, '4xx': ProblemSchema } },
     handler: async () => {
-      const snap = pool.readImage((image) => toSnapshot(image, Date.now()));
+      const snap = pool.readImage((image) => snapshotOf(image));
       return {
         mpm: snap.mpm,
         generation: snap.generation,

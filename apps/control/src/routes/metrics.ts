@@ -7,7 +7,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Pool, ScoreboardImage } from '@forkyard/engine';
-import { countSlots, type SnapshotCounts } from '@forkyard/protocol';
+import type { SnapshotCounts } from '@forkyard/protocol';
+import { snapshotCounts } from '../snapshot.js';
 import type { ControlContext } from '../context.js';
 
 /** apache_exporter's names for mod_status's letters. */
@@ -55,7 +56,7 @@ function slotFigures(image: ScoreboardImage): { states: Map<string, number>; kee
 export function createMetrics(pool: Pool): { registry: Registry; scrape(): Promise<string>; detach(): void } {
   const registry = new Registry();
   let current: Scrape | null = null;
-  const take = (): Scrape => (current ??= ((image) => ({ image, counts: countSlots(image) }))(pool.snapshot()));
+  const take = (): Scrape => (current ??= ((image) => ({ image, counts: snapshotCounts(image) }))(pool.snapshot()));
   const registers = [registry];
 
   new Gauge({

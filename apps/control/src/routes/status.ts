@@ -5,8 +5,9 @@
  */
 
 import type { FastifyPluginAsync } from 'fastify';
-import { inFlightRequests, ProblemSchema, StatusResponseSchema, toSnapshot } from '@forkyard/protocol';
+import { inFlightRequests, ProblemSchema, StatusResponseSchema } from '@forkyard/protocol';
 import type { ControlContext } from '../context.js';
+import { snapshotOf } from '../snapshot.js';
 
 const status: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx }) => {
   app.get('/status', {
@@ -17,7 +18,7 @@ const status: FastifyPluginAsync<{ ctx: ControlContext }> = async (app, { ctx })
       response: { 200: StatusResponseSchema, '4xx': ProblemSchema },
     },
     handler: async () => {
-      const snapshot = ctx.pool.readImage((image) => toSnapshot(image, Date.now()));
+      const snapshot = ctx.pool.readImage((image) => snapshotOf(image));
       return { ...snapshot, inFlight: inFlightRequests(snapshot), alerts: ctx.pool.alerts(), forensics: ctx.pool.forensics().reverse() };
     },
   });

@@ -16,7 +16,6 @@ import {
   dispatchFrame,
   parseClientFrame,
   STREAM_ERROR_CODES,
-  toSnapshot,
   type AuditEntry,
   type ClientFrame,
   type FrameTable,
@@ -24,6 +23,7 @@ import {
   type StreamEvent,
 } from '@forkyard/protocol';
 import { isLoopback } from '../plugins/auth.js';
+import { snapshotOf } from '../snapshot.js';
 import { ProblemError, sendProblem } from '../plugins/problem.js';
 import { auditEvent, directivesEvent, exitEvent, generationEvent, logEvent, spawnEvent } from '../stream/events.js';
 import { StreamHub, type StreamHubOptions, type StreamPeer } from '../stream/hub.js';
@@ -81,8 +81,8 @@ export default async function streamRoutes(app: FastifyInstance, opts: StreamRou
     await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: STREAM_PER_MESSAGE_DEFLATE } });
   }
 
-  // toSnapshot copies what it shows: it can read the live image, not a deep copy of it.
-  const hub = new StreamHub({ ...hubOptions, source: () => pool.readImage((image) => toSnapshot(image, Date.now())) });
+  // The snapshot copies what it shows: it can read the live image, not a deep copy of it.
+  const hub = new StreamHub({ ...hubOptions, source: () => pool.readImage((image) => snapshotOf(image)) });
 
   const onSpawn = (e: Parameters<typeof spawnEvent>[0]): void => hub.broadcastEvent(spawnEvent(e, Date.now()));
   const onExit = (e: Parameters<typeof exitEvent>[0]): void => hub.broadcastEvent(exitEvent(e, Date.now()));
