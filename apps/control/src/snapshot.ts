@@ -8,7 +8,7 @@ import { countWorkers, type ScoreboardImage } from '@forkyard/engine';
 import { toSnapshot, type SnapshotCounts, type StatusSnapshot } from '@forkyard/protocol';
 
 /** httpd's worker counts and totals (the engine's countWorkers), as the snapshot carries them. */
-export function snapshotCounts(image: ScoreboardImage): SnapshotCounts {
+function snapshotCounts(image: ScoreboardImage): SnapshotCounts {
   const c = countWorkers(image);
   return {
     busy: c.busy,

@@ -6,9 +6,7 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { Pool, ScoreboardImage } from '@forkyard/engine';
-import type { SnapshotCounts } from '@forkyard/protocol';
-import { snapshotCounts } from '../snapshot.js';
+import { countWorkers, type Pool, type ScoreboardImage, type WorkerCounts } from '@forkyard/engine';
 import type { ControlContext } from '../context.js';
 
 /** apache_exporter's names for mod_status's letters. */
@@ -28,18 +26,23 @@ const STATE_NAMES: Readonly<Record<string, string>> = {
 
 interface Scrape {
   image: ScoreboardImage;
-  counts: SnapshotCounts;
+  /** mod_status's counts and totals (what /server-status prints). */
+  counts: WorkerCounts;
+  slots: SlotFigures;
 }
 
 /** Sums over the thread slots of live children (open slots: those not in use up to MaxRequestWorkers). */
-function slotFigures(image: ScoreboardImage): { states: Map<string, number>; keepAlive: number; durationSeconds: number } {
+interface SlotFigures {
+  states: Map<string, number>;
+  keepAlive: number;
+}
+
+function slotFigures(image: ScoreboardImage): SlotFigures {
   const states = new Map<string, number>(Object.values(STATE_NAMES).map((n) => [n, 0]));
   let keepAlive = 0;
-  let durationMs = 0;
   let used = 0;
   image.processes.forEach((ps, i) => {
     const row = image.workers[i] ?? [];
-    for (const ws of row) durationMs += ws.durationMs;
     if (ps.pid === 0) return;
     keepAlive += ps.keepAlive;
     for (const ws of row.slice(0, Math.max(1, image.limits.threadsPerChild))) {
@@ -50,13 +53,14 @@ function slotFigures(image: ScoreboardImage): { states: Map<string, number>; kee
     }
   });
   states.set('open_slot', (states.get('open_slot') ?? 0) + Math.max(0, image.limits.maxRequestWorkers - used));
-  return { states, keepAlive, durationSeconds: durationMs / 1000 };
+  return { states, keepAlive };
 }
 
 export function createMetrics(pool: Pool): { registry: Registry; scrape(): Promise<string>; detach(): void } {
   const registry = new Registry();
   let current: Scrape | null = null;
-  const take = (): Scrape => (current ??= ((image) => ({ image, counts: snapshotCounts(image) }))(pool.snapshot()));
+  // One image, counted once, per scrape.
+  const take = (): Scrape => (current ??= ((image) => ({ image, counts: countWorkers(image), slots: slotFigures(image) }))(pool.snapshot()));
   const registers = [registry];
 
   new Gauge({
@@ -97,7 +101,7 @@ export function createMetrics(pool: Pool): { registry: Registry; scrape(): Promi
     labelNames: ['state'],
     registers,
     collect() {
-      for (const [state, n] of slotFigures(take().image).states) this.set({ state }, n);
+      for (const [state, n] of take().slots.states) this.set({ state }, n);
     },
   });
   new Gauge({
@@ -124,10 +128,10 @@ export function createMetrics(pool: Pool): { registry: Registry; scrape(): Promi
       this.inc(take().image.global.acceptRefused);
     },
   });
-  new Gauge({ name: 'forkyard_keepalive_connections', help: 'Kept-alive connections waiting for their next request (K slots and event-parked connections)', registers, collect() { this.set(slotFigures(take().image).keepAlive); } });
-  new Counter({ name: 'forkyard_accesses_total', help: 'Requests served (mod_status Total Accesses)', registers, collect() { this.reset(); this.inc(take().counts.accesses); } });
-  new Counter({ name: 'forkyard_sent_bytes_total', help: 'Response bytes sent (mod_status Total kBytes, in bytes)', registers, collect() { this.reset(); this.inc(take().counts.bytes); } });
-  new Counter({ name: 'forkyard_request_duration_seconds_total', help: 'Sum of request durations (mod_status Total Duration)', registers, collect() { this.reset(); this.inc(slotFigures(take().image).durationSeconds); } });
+  new Gauge({ name: 'forkyard_keepalive_connections', help: 'Kept-alive connections waiting for their next request (K slots and event-parked connections)', registers, collect() { this.set(take().slots.keepAlive); } });
+  new Counter({ name: 'forkyard_accesses_total', help: 'Requests served (mod_status Total Accesses)', registers, collect() { this.reset(); this.inc(take().counts.totalAccesses); } });
+  new Counter({ name: 'forkyard_sent_bytes_total', help: 'Response bytes sent (mod_status Total kBytes, in bytes)', registers, collect() { this.reset(); this.inc(take().counts.totalBytes); } });
+  new Counter({ name: 'forkyard_request_duration_seconds_total', help: 'Sum of request durations (mod_status Total Duration)', registers, collect() { this.reset(); this.inc(take().counts.totalDurationMs / 1000); } });
 
   const spawns = new Counter({ name: 'forkyard_child_spawns_total', help: 'Child processes forked', labelNames: ['mpm'], registers });
   const exits = new Counter({ name: 'forkyard_child_exits_total', help: 'Child processes exited, by reason (surplus, recycled, generation, stop, killed, crashed, app-error, …)', labelNames: ['reason'], registers });

@@ -7,6 +7,7 @@
  */
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const TICK_US = 10_000;
 
@@ -87,9 +88,9 @@ const treesCpu = (pids) => pids.reduce((n, pid) => {
 
 /** CPU µs the processes `pids` and everything below them use per settle window at rest (over a second, after a second's pause). */
 export async function restingCpu(pids) {
-  await new Promise((r) => setTimeout(r, 1000));
+  await sleep(1000);
   const before = treesCpu(pids);
-  await new Promise((r) => setTimeout(r, 1000));
+  await sleep(1000);
   return ((treesCpu(pids) - before) * SETTLE_WINDOW_MS) / 1000;
 }
 
@@ -105,7 +106,7 @@ export async function settle(pids, resting = 0) {
   let quiet = 0;
   let last = treesCpu(pids);
   while (quiet < 2 && Date.now() - started < SETTLE_MAX_MS) {
-    await new Promise((r) => setTimeout(r, SETTLE_WINDOW_MS));
+    await sleep(SETTLE_WINDOW_MS);
     const now = treesCpu(pids);
     quiet = now - last <= resting + SETTLE_SLACK_US ? quiet + 1 : 0;
     last = now;
