@@ -7,6 +7,7 @@
 import { restingCpu, settle, withCpu } from './cpu.mjs';
 import { startServer } from './servers.mjs';
 import { max, median, min } from './stats.mjs';
+import { warmUp } from './warmup.mjs';
 
 /**
  * contenders: [{ key, label, server: [name, args], load? }]; the anchor's key is `anchor`.
@@ -18,6 +19,8 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
   const started = [];
   const runs = new Map(contenders.map((c) => [c.key, []]));
   const info = new Map();
+  /** Each contender's warm-up slices: CPU µs per request (lib/warmup.mjs). */
+  const warm = new Map();
   try {
     for (const c of contenders) {
       log(`${title}: starting ${c.label}`);
@@ -29,7 +32,15 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
     for (let r = 0; r < plan.runs; r++) {
       const order = started.map((_, i) => started[(i + r) % started.length]);
       for (const { c, server } of order) {
-        if (r === 0 && plan.warmup > 0) await ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.warmup });
+        if (r === 0 && plan.warmup > 0) {
+          const slice = async () => {
+            const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.warmup }));
+            return res.cpu ? res.cpu.own + res.cpu.below : null;
+          };
+          const slices = await warmUp(slice, plan.warmupSlices);
+          warm.set(c.key, { seconds: slices.length * plan.warmup, first: slices[0], last: slices.at(-1) });
+          log(`${title}: warmed ${c.label.padEnd(18)} ${slices.length * plan.warmup} s, CPU µs per request ${slices.map((v) => (v == null ? '—' : Math.round(v))).join(' → ')}`);
+        }
         waited += await settle(pids, resting);
         const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration }));
         runs.get(c.key).push(res);
@@ -63,6 +74,7 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
       errors: runs.get(c.key).reduce((n, x) => n + x.errors + x.timeouts + x.non2xx, 0),
       details: s?.details ?? {},
       info: info.get(c.key) ?? null,
+      warm: warm.get(c.key) ?? null,
     };
   });
 }

@@ -123,17 +123,24 @@ function cpuCell(cpu) {
   return cpu.below > 0 ? `${int(cpu.own)} + ${int(cpu.below)}` : int(cpu.own);
 }
 
+/** `8 s: 412 → 251`: how long the contender was warmed, and its CPU per request in the first and last slice. */
+function warmCell(w) {
+  if (!w) return '—';
+  const us = (v) => (v == null ? '—' : int(v));
+  return `${w.seconds} s: ${us(w.first)} → ${us(w.last)}`;
+}
+
 function throughputSection(s) {
   const out = [
     s.intro,
     '',
-    `| Contender | Shape | req/s (median) | min – max | × ${s.anchorLabel} | per-run ratio | p99 latency (ms) | CPU µs per request: primary + below | errors |`,
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
+    `| Contender | Shape | req/s (median) | min – max | × ${s.anchorLabel} | per-run ratio | p99 latency (ms) | CPU µs per request: primary + below | warm-up: s, CPU µs per request first → last slice | errors |`,
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of s.rows) {
     const anchor = r.key === 'anchor';
     out.push(
-      `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${anchor ? '1.00× (anchor)' : x2(r.ratio)} | ${anchor ? '—' : `${x2(r.paired.min)} – ${x2(r.paired.max)}`} | ${r.p99} | ${cpuCell(r.cpu)} | ${r.errors} |`,
+      `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${anchor ? '1.00× (anchor)' : x2(r.ratio)} | ${anchor ? '—' : `${x2(r.paired.min)} – ${x2(r.paired.max)}`} | ${r.p99} | ${cpuCell(r.cpu)} | ${warmCell(r.warm)} | ${r.errors} |`,
     );
   }
   const lines = s.rows.map(directivesLine).filter(Boolean);
@@ -178,7 +185,7 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
     '# Benchmarks',
     '',
     `Written by \`pnpm bench${plan.name === 'quick' ? ' --quick' : ''}\` on ${m.date} from Forkyard ${m.commit}: ` +
-      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, each contender warmed up for ${plan.warmup} s before its first run, and each run started once the servers and the load generator were quiet (back to their CPU use at rest, within 10 ms per 200 ms, twice in a row, or after 3 s)` +
+      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, each contender warmed up before its first run (in slices of ${plan.warmup} s, until a slice's CPU per request fell by less than 5 % from the one before, ${plan.warmup * plan.warmupSlices} s at most), and each run started once the servers and the load generator were quiet (back to their CPU use at rest, within 10 ms per 200 ms, twice in a row, or after 3 s)` +
       `${plan.name === 'quick' ? ' (quick mode: fewer and shorter runs, so wider spreads)' : ''}. ` +
       'Regenerate it rather than editing it.',
     '',
@@ -243,7 +250,11 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
       'runs\' p99. "CPU µs per request" is the CPU time (user and system, all threads, from /proc) the server process and ' +
       'the processes below it used during a run, divided by the requests answered, median over runs: for cluster, its primary ' +
       'and its workers; for Forkyard, the primary and its children with their threads. It tells where the time goes when the ' +
-      'ratio misses (the load generator\'s own CPU is not in it). "errors" counts socket errors, timeouts and non-2xx ' +
+      'ratio misses (the load generator\'s own CPU is not in it). The warm-up column gives how long the contender was ' +
+      'loaded before its first run and its CPU per request in the first and the last warm-up slice: every V8 isolate ' +
+      '(a cluster worker, a prefork child, a Forkyard child\'s listener and each of its threads) compiles the handler and ' +
+      'Node\'s HTTP code on its own, so a server of many isolates takes longer to reach the figure it keeps, and a short ' +
+      'fixed warm-up would measure its compiler instead of the server. "errors" counts socket errors, timeouts and non-2xx ' +
       'responses over all runs; a target with errors is a MISS whatever its ratio.',
   );
   sections.forEach((s, i) => {
