@@ -178,6 +178,15 @@ function latencySection(s) {
   return out;
 }
 
+/** How the plan warms each contender (lib/warmup.mjs). */
+function warmupText(plan) {
+  if (plan.warmupSlices <= 1) return `each contender warmed up for ${plan.warmup} s before its first run`;
+  return (
+    `each contender warmed up before its first run until its CPU per request settled (in slices of ${plan.warmup} s, ended once two slices ` +
+    `in a row came no more than 5 % below the best slice before them, ${plan.warmup * plan.warmupSlices} s at most)`
+  );
+}
+
 export function renderReport({ machine: m, plan, loadgen, sections, skipped, suiteIds, loadavgEnd }) {
   // Judged at the start: at the end the figure also counts the benchmarks' own 64-process pools.
   const busy = m.loadavg[0] > m.cores;
@@ -185,7 +194,7 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
     '# Benchmarks',
     '',
     `Written by \`pnpm bench${plan.name === 'quick' ? ' --quick' : ''}\` on ${m.date} from Forkyard ${m.commit}: ` +
-      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, each contender warmed up before its first run (in slices of ${plan.warmup} s, until a slice's CPU per request fell by less than 5 % from the one before, ${plan.warmup * plan.warmupSlices} s at most), and each run started once the servers and the load generator were quiet (back to their CPU use at rest, within 10 ms per 200 ms, twice in a row, or after 3 s)` +
+      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, ${warmupText(plan)}, and each run started once the servers and the load generator were quiet (back to their CPU use at rest, within 10 ms per 200 ms, twice in a row, or after 3 s)` +
       `${plan.name === 'quick' ? ' (quick mode: fewer and shorter runs, so wider spreads)' : ''}. ` +
       'Regenerate it rather than editing it.',
     '',
