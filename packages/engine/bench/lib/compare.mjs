@@ -22,10 +22,15 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
   /** Each contender's warm-up slices: CPU µs per request (lib/warmup.mjs). */
   const warm = new Map();
   try {
-    for (const c of contenders) {
-      log(`${title}: starting ${c.label}`);
-      started.push({ c, server: await startServer(c.label, ...c.server) });
-    }
+    // Side by side: a pool of 64 processes takes seconds to boot, and the machine's cores are
+    // otherwise idle while one does.
+    log(`${title}: starting ${contenders.map((c) => (c.shape ? `${c.label} (${c.shape})` : c.label)).join(', ')}`);
+    const starts = await Promise.allSettled(contenders.map((c) => startServer(c.label, ...c.server)));
+    starts.forEach((s, i) => {
+      if (s.status === 'fulfilled') started.push({ c: contenders[i], server: s.value });
+    });
+    const failed = starts.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
     const pids = [ctx.load.pid, ...started.map((s) => s.server.pid)];
     const resting = await restingCpu(pids);
     let waited = 0;
@@ -41,7 +46,7 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
           warm.set(c.key, { seconds: slices.length * plan.warmup, first: slices[0], last: slices.at(-1) });
           log(`${title}: warmed ${c.label.padEnd(18)} ${slices.length * plan.warmup} s, CPU µs per request ${slices.map((v) => (v == null ? '—' : Math.round(v))).join(' → ')}`);
         }
-        waited += await settle(pids, resting);
+        waited += await settle(pids, resting, plan.settleMaxMs);
         const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration }));
         runs.get(c.key).push(res);
         const bad = res.errors + res.timeouts + res.non2xx;

@@ -77,7 +77,8 @@ export async function withCpu(pid, job) {
 }
 
 const SETTLE_WINDOW_MS = 200;
-const SETTLE_MAX_MS = 3000;
+/** The longest a settle waits, unless told otherwise. */
+export const SETTLE_MAX_MS = 3000;
 /** CPU a settle window may use above the resting figure and still count as rest. */
 const SETTLE_SLACK_US = 10_000;
 
@@ -97,15 +98,15 @@ export async function restingCpu(pids) {
 /**
  * Waits until the processes `pids` and everything below them are back at rest: no more than
  * `resting` (restingCpu) plus 10 ms of CPU over a SETTLE_WINDOW_MS window, twice in
- * a row, or SETTLE_MAX_MS at most. A run that starts right after another inherits what that
+ * a row, or `maxMs` (SETTLE_MAX_MS) at most. A run that starts right after another inherits what that
  * one left behind (64 processes collecting their garbage, closes still being told): this keeps
  * it off the next contender. Resolves with how long it waited.
  */
-export async function settle(pids, resting = 0) {
+export async function settle(pids, resting = 0, maxMs = SETTLE_MAX_MS) {
   const started = Date.now();
   let quiet = 0;
   let last = treesCpu(pids);
-  while (quiet < 2 && Date.now() - started < SETTLE_MAX_MS) {
+  while (quiet < 2 && Date.now() - started < maxMs) {
     await sleep(SETTLE_WINDOW_MS);
     const now = treesCpu(pids);
     quiet = now - last <= resting + SETTLE_SLACK_US ? quiet + 1 : 0;

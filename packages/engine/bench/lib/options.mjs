@@ -3,9 +3,10 @@
 import { resolve } from 'node:path';
 
 export const PLANS = {
-  // warmup: seconds per warm-up slice; warmupSlices: the most slices (lib/warmup.mjs).
-  full: { name: 'full', runs: 5, duration: 6, warmup: 2, warmupSlices: 8, spawns: 20 },
-  quick: { name: 'quick', runs: 2, duration: 2, warmup: 1, warmupSlices: 1, spawns: 6 },
+  // warmup: seconds per warm-up slice; warmupSlices: the most slices (lib/warmup.mjs);
+  // settleMaxMs: the longest a run waits for the machine to be back at rest (lib/cpu.mjs).
+  full: { name: 'full', runs: 5, duration: 6, warmup: 2, warmupSlices: 8, settleMaxMs: 3000, spawns: 20 },
+  quick: { name: 'quick', runs: 2, duration: 2, warmup: 1, warmupSlices: 1, settleMaxMs: 500, spawns: 6 },
 };
 
 export function parseOptions(argv, { repoRoot, suiteIds }) {

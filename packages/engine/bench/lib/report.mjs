@@ -194,7 +194,7 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
     '# Benchmarks',
     '',
     `Written by \`pnpm bench${plan.name === 'quick' ? ' --quick' : ''}\` on ${m.date} from Forkyard ${m.commit}: ` +
-      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, ${warmupText(plan)}, and each run started once the servers and the load generator were quiet (back to their CPU use at rest, within 10 ms per 200 ms, twice in a row, or after 3 s)` +
+      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, ${warmupText(plan)}, and each run started once the servers and the load generator were quiet (back to their CPU use at rest, within 10 ms per 200 ms, twice in a row, or after ${plan.settleMaxMs / 1000} s)` +
       `${plan.name === 'quick' ? ' (quick mode: fewer and shorter runs, so wider spreads)' : ''}. ` +
       'Regenerate it rather than editing it.',
     '',

@@ -86,7 +86,7 @@ export default {
       for (let r = 0; r < plan.runs; r++) {
         const order = r % 2 ? ['observed', 'none'] : ['none', 'observed'];
         for (const which of order) {
-          await settle([ctx.load.pid, server.pid], resting);
+          await settle([ctx.load.pid, server.pid], resting, plan.settleMaxMs);
           const observers = which === 'observed' ? await Promise.all(Array.from({ length: OBSERVERS }, () => openObserver(controlPort))) : [];
           try {
             if (r === 0 && which === order[0]) await ctx.load.run({ port: server.port, connections: CONNECTIONS, duration: WARMUP_S });

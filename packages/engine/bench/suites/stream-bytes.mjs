@@ -42,7 +42,8 @@ async function measure(ctx, title, children, windowS) {
   const label = `event, ${children} children × ${THREADS} threads`;
   const connections = children * THREADS;
   ctx.log(`${title}: starting ${label}`);
-  const server = await startServer(`Forkyard ${label}`, 'forkyard', [JSON.stringify({ mpm: 'event', directives: shape(children), control: true })]);
+  // No standby: it would boot another child of THREADS threads beside the pool, and it is not what is measured.
+  const server = await startServer(`Forkyard ${label}`, 'forkyard', [JSON.stringify({ mpm: 'event', directives: shape(children), control: true, standby: false })]);
   let observer = null;
   try {
     const loadDone = ctx.load.run({ port: server.port, connections, duration: SETTLE_S + windowS + 2, requests: REQUESTS });
@@ -116,7 +117,7 @@ export default {
       title: this.title,
       intro:
         `One client on \`/api/v1/stream\` at 10 Hz watching an event pool whose scoreboard has ${(SERVER_LIMIT * THREADS).toLocaleString('en-US')} slots ` +
-        `(ServerLimit ${SERVER_LIMIT} × ThreadsPerChild ${THREADS}; control plane in the primary's process). The pool runs with ` +
+        `(ServerLimit ${SERVER_LIMIT} × ThreadsPerChild ${THREADS}; control plane in the primary's process; no standby). The pool runs with ` +
         `as many children as this machine affords (each thread costs about 10 MB; all ${SERVER_LIMIT} do not start in time on 2 cores), ` +
         'so the live slots are those of the children alive; the snapshot carries only those. autocannon holds one keep-alive ' +
         'connection per live thread, each alternating `GET /sleep?ms=20` and `GET /`, so the slots keep moving at every tick. ' +

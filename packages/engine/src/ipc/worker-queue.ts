@@ -8,6 +8,12 @@
  *   slot: [state, ticket, id, fd, served]
  *   state 0 free · 1 waiting · −(1 + i) being taken by thread i · 2 + i taken by thread i (until
  *   the listener has read it: resolve)
+ *   after the slots: count   slots waiting, so a thread that finds none waiting (every
+ *                            request, on a child with spare threads) reads one word, not 64
+ *
+ * The count rises after a slot is offered and falls after one is taken, so it never shows
+ * fewer than are waiting: a thread that reads 0 has missed only a connection the listener has
+ * yet to count, and the listener wakes idle threads for it after counting.
  *
  * A thread claims the slot, reads it, then marks it taken: the listener frees only taken slots,
  * so it never reuses one a thread is still reading.
@@ -43,10 +49,14 @@ export class WorkerQueue {
   /** Listener only: the next ticket (order of arrival). */
   #ticket = 0;
 
+  /** Index of the count of waiting slots. */
+  readonly #count: number;
+
   constructor(sabOrSlots: SharedArrayBuffer | number = WORKER_QUEUE_SLOTS) {
-    this.sab = typeof sabOrSlots === 'number' ? new SharedArrayBuffer(4 * WORDS * sabOrSlots) : sabOrSlots;
+    this.sab = typeof sabOrSlots === 'number' ? new SharedArrayBuffer(4 * (WORDS * sabOrSlots + 1)) : sabOrSlots;
     this.#i32 = new Int32Array(this.sab);
-    this.#slots = this.#i32.length / WORDS;
+    this.#slots = (this.#i32.length - 1) / WORDS;
+    this.#count = WORDS * this.#slots;
   }
 
   /** Listener: queues a connection; false when every slot is in use. */
@@ -61,6 +71,7 @@ export class WorkerQueue {
       this.#ticket = (this.#ticket + 1) | 0;
       // The fields are in place before the state that offers them.
       Atomics.store(this.#i32, base + STATE, WAITING);
+      Atomics.add(this.#i32, this.#count, 1);
       return true;
     }
     return false;
@@ -68,6 +79,7 @@ export class WorkerQueue {
 
   /** Thread i: takes the oldest waiting connection, or null when none waits. */
   pop(i: number): Queued | null {
+    if (Atomics.load(this.#i32, this.#count) === 0) return null;
     for (;;) {
       let best = -1;
       let bestTicket = 0;
@@ -85,15 +97,15 @@ export class WorkerQueue {
       if (Atomics.compareExchange(this.#i32, best + STATE, WAITING, -(1 + i)) !== WAITING) continue;
       const c = { id: this.#i32[best + ID]!, fd: this.#i32[best + FD]!, served: this.#i32[best + SERVED]! };
       Atomics.store(this.#i32, best + STATE, TAKEN + i);
+      // Uncounted only once taken: a claim that requeue gives back was never uncounted.
+      Atomics.sub(this.#i32, this.#count, 1);
       return c;
     }
   }
 
-  /** How many connections wait (not yet taken). */
+  /** How many connections wait (not yet taken; for a moment, one a thread is taking). */
   waiting(): number {
-    let n = 0;
-    for (let s = 0; s < this.#slots; s++) if (Atomics.load(this.#i32, s * WORDS + STATE) === WAITING) n++;
-    return n;
+    return Atomics.load(this.#i32, this.#count);
   }
 
   /** Listener, once thread i has died: a connection it was taking when it stopped waits again. */

@@ -48,7 +48,7 @@ test('a full queue refuses; a taken connection holds its slot until resolved', (
   assert.equal(q.push(conn(3)), false, 'taken, not yet resolved');
   q.resolve(() => undefined);
   assert.ok(q.push(conn(3)));
-  assert.equal(new WorkerQueue().sab.byteLength, 4 * 5 * WORKER_QUEUE_SLOTS);
+  assert.equal(new WorkerQueue().sab.byteLength, 4 * (5 * WORKER_QUEUE_SLOTS + 1));
 });
 
 test('three real threads taking at once: each connection goes to exactly one of them, and resolve names it', { timeout: 30_000 }, async () => {
@@ -96,4 +96,36 @@ test('a connection a thread was taking when it died waits again for another', ()
   assert.equal(q.pop(0), null, 'only the dead thread’s claim is undone');
   q.requeue(1);
   assert.deepEqual(q.pop(0), conn(5));
+  assert.equal(q.waiting(), 0);
+});
+
+test('the count of waiting connections follows every push, take and give-back', () => {
+  const q = new WorkerQueue(4);
+  const words = new Int32Array(q.sab);
+  const count = words.length - 1;
+  assert.equal(q.waiting(), 0);
+  q.push(conn(1));
+  q.push(conn(2));
+  assert.equal(words[count], 2);
+  q.pop(0);
+  assert.equal(q.waiting(), 1);
+  // A claim the thread never finished stays counted, so giving it back needs no recount.
+  words[5] = -(1 + 2);
+  assert.equal(q.waiting(), 1);
+  q.requeue(2);
+  assert.deepEqual(q.pop(1), conn(2));
+  assert.equal(q.waiting(), 0);
+  q.resolve(() => undefined);
+  assert.equal(q.waiting(), 0, 'resolve frees taken slots; it does not count them');
+});
+
+test('a thread that reads a count of 0 takes nothing, even from a slot offered but not yet counted', () => {
+  const q = new WorkerQueue(2);
+  q.push(conn(3));
+  const words = new Int32Array(q.sab);
+  // The listener between offering the slot and counting it: the count still says 0.
+  words[words.length - 1] = 0;
+  assert.equal(q.pop(0), null);
+  words[words.length - 1] = 1;
+  assert.deepEqual(q.pop(0), conn(3));
 });
