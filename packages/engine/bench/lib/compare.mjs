@@ -32,7 +32,8 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
     const failed = starts.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
     const pids = [ctx.load.pid, ...started.map((s) => s.server.pid)];
-    const resting = await restingCpu(pids);
+    // With no settling (the quick run), what the servers use at rest is not needed.
+    const resting = plan.settleMaxMs > 0 ? await restingCpu(pids) : 0;
     let waited = 0;
     for (let r = 0; r < plan.runs; r++) {
       const order = started.map((_, i) => started[(i + r) % started.length]);
@@ -53,7 +54,7 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
         log(`${title}: run ${r + 1}/${plan.runs} ${c.label.padEnd(18)} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);
       }
     }
-    log(`${title}: at rest the servers used ${(resting / 1000).toFixed(1)} ms of CPU per 200 ms; runs waited ${(waited / 1000).toFixed(1)} s in all for them to be back at rest`);
+    if (plan.settleMaxMs > 0) log(`${title}: at rest the servers used ${(resting / 1000).toFixed(1)} ms of CPU per 200 ms; runs waited ${(waited / 1000).toFixed(1)} s in all for them to be back at rest`);
     for (const { c, server } of started) {
       if (c.server[0] === 'forkyard') info.set(c.key, await server.request('info'));
     }

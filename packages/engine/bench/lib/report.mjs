@@ -178,6 +178,12 @@ function latencySection(s) {
   return out;
 }
 
+/** Whether runs wait for the machine to be quiet first (lib/cpu.mjs settle). */
+function settleText(plan) {
+  if (plan.settleMaxMs <= 0) return 'each run started right after the one before';
+  return `each run started once the servers and the load generator were quiet (back to their CPU use at rest, within 10 ms per 200 ms, twice in a row, or after ${plan.settleMaxMs / 1000} s)`;
+}
+
 /** How the plan warms each contender (lib/warmup.mjs). */
 function warmupText(plan) {
   if (plan.warmupSlices <= 1) return `each contender warmed up for ${plan.warmup} s before its first run`;
@@ -194,7 +200,7 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
     '# Benchmarks',
     '',
     `Written by \`pnpm bench${plan.name === 'quick' ? ' --quick' : ''}\` on ${m.date} from Forkyard ${m.commit}: ` +
-      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, ${warmupText(plan)}, and each run started once the servers and the load generator were quiet (back to their CPU use at rest, within 10 ms per 200 ms, twice in a row, or after ${plan.settleMaxMs / 1000} s)` +
+      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, ${warmupText(plan)}, and ${settleText(plan)}` +
       `${plan.name === 'quick' ? ' (quick mode: fewer and shorter runs, so wider spreads)' : ''}. ` +
       'Regenerate it rather than editing it.',
     '',

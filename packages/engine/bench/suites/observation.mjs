@@ -82,7 +82,7 @@ export default {
     let info;
     try {
       const controlPort = server.details.controlPort;
-      const resting = await restingCpu([ctx.load.pid, server.pid]);
+      const resting = plan.settleMaxMs > 0 ? await restingCpu([ctx.load.pid, server.pid]) : 0;
       for (let r = 0; r < plan.runs; r++) {
         const order = r % 2 ? ['observed', 'none'] : ['none', 'observed'];
         for (const which of order) {

@@ -37,6 +37,10 @@ export const SERVER_VERSION = 'Forkyard/0.1.0';
 const SERVER_BUILT = ((d) => `${d.toUTCString().slice(8, 11)} ${d.toUTCString().slice(5, 7)} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)}`)(
   statSync(fileURLToPath(import.meta.url)).mtime,
 );
+/**
+ * A start that has made no child ready for this long has failed (many threads on few cores are
+ * slow, not stuck). FORKYARD_STARTUP_TIMEOUT_MS changes it.
+ */
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TERM_AFTER_MS = 3000;
 const STOP_KILL_AFTER_MS = 6000;
@@ -768,16 +772,28 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#image;
   }
 
-  /** Forks children into `slots` and resolves once all are ready; rejects on an app error. */
+  /**
+   * Forks children into `slots` and resolves once all are ready; rejects on an app error, or
+   * once STARTUP_TIMEOUT_MS has passed without one more child ready.
+   */
   #startChildren(slots: number[]): Promise<void> {
     const children = slots.map((slot) => this.#makeChild(slot));
     if (children.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`children did not start within ${STARTUP_TIMEOUT_MS / 1000} s`)), STARTUP_TIMEOUT_MS);
+      const limit = Number(process.env.FORKYARD_STARTUP_TIMEOUT_MS) || STARTUP_TIMEOUT_MS;
+      let ready = 0;
+      const stalled = (): void => done(new Error(`children did not start: ${ready} of ${children.length} ready, and none more within ${limit / 1000} s`));
+      let timer = setTimeout(stalled, limit);
       const check = (): void => {
         const failed = children.find((c) => c.fatal);
         if (failed) return done(Object.assign(new Error(failed.fatal!.message), { code: failed.fatal!.code }));
-        if (children.every((c) => c.ready || (c.stopping && hasExited(c)))) done();
+        if (children.every((c) => c.ready || (c.stopping && hasExited(c)))) return done();
+        const now = children.filter((c) => c.ready).length;
+        if (now > ready) {
+          ready = now;
+          clearTimeout(timer);
+          timer = setTimeout(stalled, limit);
+        }
       };
       const onExit = (e: ChildExitEvent): void => {
         if (!children.some((c) => c.pid === e.pid)) return;
