@@ -4,7 +4,7 @@
  * work, thermal, page cache — lands on all of them alike instead of on whoever ran last.
  */
 
-import { restingCpu, settle, withCpu } from './cpu.mjs';
+import { settler, withCpu } from './cpu.mjs';
 import { startServer } from './servers.mjs';
 import { max, median, min } from './stats.mjs';
 import { warmUp } from './warmup.mjs';
@@ -32,8 +32,7 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
     const failed = starts.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
     const pids = [ctx.load.pid, ...started.map((s) => s.server.pid)];
-    // With no settling (the quick run), what the servers use at rest is not needed.
-    const resting = plan.settleMaxMs > 0 ? await restingCpu(pids) : 0;
+    const rest = await settler(pids, plan.settleMaxMs);
     let waited = 0;
     for (let r = 0; r < plan.runs; r++) {
       const order = started.map((_, i) => started[(i + r) % started.length]);
@@ -44,17 +43,18 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
             return res.cpu ? res.cpu.own + res.cpu.below : null;
           };
           const slices = await warmUp(slice, plan.warmupSlices);
-          warm.set(c.key, { seconds: slices.length * plan.warmup, first: slices[0], last: slices.at(-1) });
-          log(`${title}: warmed ${c.label.padEnd(18)} ${slices.length * plan.warmup} s, CPU µs per request ${slices.map((v) => (v == null ? '—' : Math.round(v))).join(' → ')}`);
+          const seconds = slices.length * plan.warmup;
+          warm.set(c.key, { seconds, first: slices[0], last: slices.at(-1) });
+          log(`${title}: warmed ${c.label.padEnd(18)} ${seconds} s, CPU µs per request ${slices.map((v) => (v == null ? '—' : Math.round(v))).join(' → ')}`);
         }
-        waited += await settle(pids, resting, plan.settleMaxMs);
+        waited += await rest.settle();
         const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration }));
         runs.get(c.key).push(res);
         const bad = res.errors + res.timeouts + res.non2xx;
         log(`${title}: run ${r + 1}/${plan.runs} ${c.label.padEnd(18)} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);
       }
     }
-    if (plan.settleMaxMs > 0) log(`${title}: at rest the servers used ${(resting / 1000).toFixed(1)} ms of CPU per 200 ms; runs waited ${(waited / 1000).toFixed(1)} s in all for them to be back at rest`);
+    if (rest.resting !== null) log(`${title}: at rest the servers used ${(rest.resting / 1000).toFixed(1)} ms of CPU per 200 ms; runs waited ${(waited / 1000).toFixed(1)} s in all for them to be back at rest`);
     for (const { c, server } of started) {
       if (c.server[0] === 'forkyard') info.set(c.key, await server.request('info'));
     }

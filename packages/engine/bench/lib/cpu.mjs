@@ -77,8 +77,6 @@ export async function withCpu(pid, job) {
 }
 
 const SETTLE_WINDOW_MS = 200;
-/** The longest a settle waits, unless told otherwise. */
-export const SETTLE_MAX_MS = 3000;
 /** CPU a settle window may use above the resting figure and still count as rest. */
 const SETTLE_SLACK_US = 10_000;
 
@@ -88,7 +86,7 @@ const treesCpu = (pids) => pids.reduce((n, pid) => {
 }, 0);
 
 /** CPU µs the processes `pids` and everything below them use per settle window at rest (over a second, after a second's pause). */
-export async function restingCpu(pids) {
+async function restingCpu(pids) {
   await sleep(1000);
   const before = treesCpu(pids);
   await sleep(1000);
@@ -97,12 +95,12 @@ export async function restingCpu(pids) {
 
 /**
  * Waits until the processes `pids` and everything below them are back at rest: no more than
- * `resting` (restingCpu) plus 10 ms of CPU over a SETTLE_WINDOW_MS window, twice in
- * a row, or `maxMs` (SETTLE_MAX_MS) at most. A run that starts right after another inherits what that
- * one left behind (64 processes collecting their garbage, closes still being told): this keeps
- * it off the next contender. Resolves with how long it waited.
+ * `resting` (restingCpu) plus 10 ms of CPU over a SETTLE_WINDOW_MS window, twice in a row, or
+ * `maxMs` at most. A run that starts right after another inherits what that one left behind
+ * (64 processes collecting their garbage, closes still being told): this keeps it off the next
+ * contender. Resolves with how long it waited.
  */
-export async function settle(pids, resting = 0, maxMs = SETTLE_MAX_MS) {
+async function settle(pids, resting, maxMs) {
   const started = Date.now();
   let quiet = 0;
   let last = treesCpu(pids);
@@ -113,4 +111,15 @@ export async function settle(pids, resting = 0, maxMs = SETTLE_MAX_MS) {
     last = now;
   }
   return Date.now() - started;
+}
+
+/**
+ * What runs against the servers `pids` wait for before they start: measures the servers at
+ * rest once, then `settle()` waits for them to be back at rest (at most `maxMs`). With `maxMs`
+ * 0 (the quick run) nothing is measured and runs start at once. `resting` is null then.
+ */
+export async function settler(pids, maxMs) {
+  if (maxMs <= 0) return { resting: null, settle: async () => 0 };
+  const resting = await restingCpu(pids);
+  return { resting, settle: () => settle(pids, resting, maxMs) };
 }

@@ -1,5 +1,7 @@
 /** Renders docs/BENCHMARKS.md from the sections the suites return. Pure: data in, text out. */
 
+import { WARM_PATIENCE, WARM_STEADY } from './warmup.mjs';
+
 const int = (v) => Math.round(v).toLocaleString('en-US');
 const x2 = (v) => `${v.toFixed(2)}×`;
 const ms1 = (v) => v.toFixed(1);
@@ -188,8 +190,8 @@ function settleText(plan) {
 function warmupText(plan) {
   if (plan.warmupSlices <= 1) return `each contender warmed up for ${plan.warmup} s before its first run`;
   return (
-    `each contender warmed up before its first run until its CPU per request settled (in slices of ${plan.warmup} s, ended once two slices ` +
-    `in a row came no more than 5 % below the best slice before them, ${plan.warmup * plan.warmupSlices} s at most)`
+    `each contender warmed up before its first run until its CPU per request settled (in slices of ${plan.warmup} s, ended once ${WARM_PATIENCE} slices ` +
+    `in a row came no more than ${WARM_STEADY * 100} % below the best slice before them, ${plan.warmup * plan.warmupSlices} s at most)`
   );
 }
 

@@ -42,8 +42,8 @@ export default {
         'share the same cores. worker serves one connection per thread: with 4 threads the other 60 connections wait in the ' +
         'primary\'s accept queue (throughput is what counts here, not their latency), and with a thread for every connection ' +
         '(2 × 32) each thread is its own V8 isolate with its own heap and JIT warm-up. prefork needs one child per connection, ' +
-        '64 processes on this machine\'s cores. The rows without a target are references, run in the full run only: cluster with 4 and with 64 workers shows what that many Node event loops cost by ' +
-        'themselves, and cluster with 4 workers answering 4 connections, one each, shows what serving one connection per event loop costs, as worker 2 × 2 does.',
+        '64 processes on this machine\'s cores. The rows without a target are references, run in the full run only: ' +
+        'cluster with 4 and with 64 workers shows what that many Node event loops cost by themselves, and cluster with 4 workers answering 4 connections, one each, shows what serving one connection per event loop costs, as worker 2 × 2 does.',
       anchorLabel: cluster2.label,
       rows,
       targets: [

@@ -12,7 +12,7 @@
 
 import { startServer } from '../lib/servers.mjs';
 import { fmtRps, medianCpu } from '../lib/compare.mjs';
-import { restingCpu, settle, withCpu } from '../lib/cpu.mjs';
+import { settler, withCpu } from '../lib/cpu.mjs';
 import { openObserver } from '../lib/stream-observer.mjs';
 import { max, median, min } from '../lib/stats.mjs';
 import { CONTROL_PLANE_BUILT, event2x2Control } from './pools.mjs';
@@ -82,11 +82,11 @@ export default {
     let info;
     try {
       const controlPort = server.details.controlPort;
-      const resting = plan.settleMaxMs > 0 ? await restingCpu([ctx.load.pid, server.pid]) : 0;
+      const rest = await settler([ctx.load.pid, server.pid], plan.settleMaxMs);
       for (let r = 0; r < plan.runs; r++) {
         const order = r % 2 ? ['observed', 'none'] : ['none', 'observed'];
         for (const which of order) {
-          await settle([ctx.load.pid, server.pid], resting, plan.settleMaxMs);
+          await rest.settle();
           const observers = which === 'observed' ? await Promise.all(Array.from({ length: OBSERVERS }, () => openObserver(controlPort))) : [];
           try {
             if (r === 0 && which === order[0]) await ctx.load.run({ port: server.port, connections: CONNECTIONS, duration: WARMUP_S });
