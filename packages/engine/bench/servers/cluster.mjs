@@ -6,17 +6,13 @@
 
 import cluster from 'node:cluster';
 import http from 'node:http';
-import { announce, fail, loadDemoApp, onStop } from './control.mjs';
+import { announce, fail, loadDemoApp, onStop, stopWorkers } from './control.mjs';
 
 if (cluster.isPrimary) {
   const size = Math.max(1, Number(process.argv[2] ?? 2));
   const ports = new Set();
   let listening = 0;
-  const stopping = onStop(() => Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise((resolve) => {
-    if (w.isDead()) return resolve();
-    w.once('exit', resolve);
-    w.kill();
-  }))));
+  const stopping = onStop(() => stopWorkers(cluster));
   cluster.on('listening', (_worker, address) => {
     ports.add(address.port);
     if (++listening < size) return;

@@ -41,6 +41,15 @@ export function onStop(stop) {
   return () => stopping;
 }
 
+/** A cluster primary's stop: every worker killed, resolved once all have exited. */
+export function stopWorkers(cluster) {
+  return Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise((resolve) => {
+    if (w.isDead()) return resolve();
+    w.once('exit', resolve);
+    w.kill();
+  })));
+}
+
 export function fail(err) {
   const cause = err?.cause ? `\ncaused by: ${err.cause.stack ?? err.cause}` : '';
   process.send?.({ t: 'error', message: `${err?.stack ?? err}${cause}` }, undefined, undefined, () => process.exit(1));

@@ -1,7 +1,7 @@
 /** 1. Keep-alive hello: the pools' overhead per request when the handler costs nothing. */
 
 import { againstReference, compareThroughput } from '../lib/compare.mjs';
-import { cluster2, cluster4, clusterServingOneEach, cluster64, event2x1, event2x2, nodeHttp, preforkN, unlimitedKeepAlive, worker2x2, workerPerConnection } from './pools.mjs';
+import { cluster2, cluster4, clusterServingOneEach, cluster64, event2x1, event2x2, nodeHttp, preforkN, threadCluster2, unlimitedKeepAlive, worker2x2, workerPerConnection } from './pools.mjs';
 
 const CONNECTIONS = 64;
 
@@ -17,7 +17,7 @@ export default {
       contenders: [
         nodeHttp,
         cluster2,
-        ...(full ? [cluster4, clusterServingOneEach(4), cluster64] : []),
+        ...(full ? [threadCluster2, cluster4, clusterServingOneEach(4), cluster64] : []),
         unlimitedKeepAlive(event2x1),
         unlimitedKeepAlive(event2x2),
         unlimitedKeepAlive(worker2x2),
@@ -43,6 +43,7 @@ export default {
         'primary\'s accept queue (throughput is what counts here, not their latency), and with a thread for every connection ' +
         '(2 × 32) each thread is its own V8 isolate with its own heap and JIT warm-up. prefork needs one child per connection, ' +
         '64 processes on this machine\'s cores. The rows without a target are references, run in the full run only: ' +
+        'cluster whose 2 workers each serve from one worker_thread, handed every connection\'s descriptor, shows what Node\'s threads and that hand-over cost without a pool around them (event 2 × 1 is that shape); ' +
         'cluster with 4 and with 64 workers shows what that many Node event loops cost by themselves, and cluster with 4 workers answering 4 connections, one each, shows what serving one connection per event loop costs, as worker 2 × 2 does.',
       anchorLabel: cluster2.label,
       rows,
@@ -64,6 +65,11 @@ export default {
  */
 function perProcessNotes(rows) {
   return [
+    ...againstReference(rows, 'event-2x1-unlimited', 'thread-cluster', (vs, ref) =>
+      `event 2 × 1 against cluster whose 2 workers serve from a thread each (the same threads and descriptor hand-over, no pool): ` +
+      `${vs.toFixed(2)}×; that reference reaches ${ref.toFixed(2)}× of cluster by itself. The difference is the pool's own work on ` +
+      'every request: the thread\'s scoreboard slot (W, then ready, with the request line, times and counts), httpd\'s Timeout ' +
+      'and KeepAliveTimeout timers on the connection, and parking it on its thread between requests.'),
     ...againstReference(rows, 'event-unlimited', 'cluster-4', (vs, ref) =>
       `event 2 × 2 against cluster with 4 workers (4 event loops each): ${vs.toFixed(2)}×. Four Node event loops on this machine reach ` +
       `${ref.toFixed(2)}× of two by themselves.`),

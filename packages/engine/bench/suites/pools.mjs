@@ -10,6 +10,11 @@ const forkyard = (mpm, directives, extra = {}) => ['forkyard', [JSON.stringify({
 
 export const nodeHttp = { key: 'node-http', label: 'node:http (1 process)', server: ['node-http'] };
 export const cluster2 = { key: 'anchor', label: 'cluster (2 workers)', server: ['cluster', [2]] };
+/**
+ * Reference, no target: cluster with 2 workers, each serving from one worker_thread fed the
+ * connection's descriptor, as an event child feeds its threads, but with no pool around it.
+ */
+export const threadCluster2 = { key: 'thread-cluster', label: 'cluster (2 workers), a thread each', server: ['thread-cluster', [2]] };
 /** Reference, no target: cluster with `n` workers (as many event loops or processes as a pool shape has). */
 export const clusterN = (n) => ({ key: `cluster-${n}`, label: `cluster (${n} workers)`, server: ['cluster', [n]] });
 /** Reference, no target: what one process per connection costs before any pool logic. */

@@ -74,6 +74,9 @@ interface TimeoutSocket {
 export const SERVICE_UNAVAILABLE =
   'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 61\r\nConnection: close\r\n\r\nThe request ran longer than RequestTimeLimit and was stopped\n';
 
+/** What Node adds to server.keepAliveTimeout when it arms a kept-alive connection's timer. */
+const KEEP_ALIVE_BUFFER_MS = 1000;
+
 /** How much later than Timeout a silent connection is cut, so a pending 408 is sent first. */
 const IDLE_GRACE_MS = 1500;
 
@@ -207,22 +210,22 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     conn.inFlight--;
     const now = Date.now();
     const kept = this.shouldKeepAlive && !socket.destroyed;
-    slot.requestEnd(Math.max(0, bytesOut(socket) - this.bytesBefore), now, kept ? 'K' : 'C');
-    if (!kept || conn.inFlight > 0) return;
-    // Node's own 'finish' listener (registered before this one) has just armed the idle timer
-    // at keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER); httpd waits exactly
-    // KeepAliveTimeout for the next request. Re-arm it, unless a pipelined request is still
-    // being answered (then Node keeps Timeout running).
-    const keepAliveTimeout = opts.directives().KeepAliveTimeout;
-    if (keepAliveTimeout > 0) socket.setTimeout(keepAliveTimeout * 1000);
+    const bytes = Math.max(0, bytesOut(socket) - this.bytesBefore);
+    if (!kept || conn.inFlight > 0) return slot.requestEnd(bytes, now, kept ? 'K' : 'C');
+    // Node's own 'finish' listener (registered before this one) has just armed the idle timer at
+    // server.keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER): exactly httpd's
+    // KeepAliveTimeout, as applyTimeouts sets it, unless that is 1 s or less. Then it is re-armed
+    // here (unless a pipelined request is still being answered: Node keeps Timeout running).
+    const keepAliveMs = opts.directives().KeepAliveTimeout * 1000;
+    if (keepAliveMs > 0 && keepAliveMs <= KEEP_ALIVE_BUFFER_MS) socket.setTimeout(keepAliveMs);
     // Event: the connection is parked; this slot is free at once (no K held).
     const parked = opts.onKeptAlive?.(socket) ?? false;
-    if (parked) {
-      if (parked === 'listener') socket.setTimeout(0);
-      if (current === socket) {
-        current = null;
-        slot.status('_', now);
-      }
+    if (parked === 'listener') socket.setTimeout(0);
+    if (parked && current === socket) {
+      current = null;
+      slot.requestEnd(bytes, now, '_');
+    } else {
+      slot.requestEnd(bytes, now, 'K');
     }
   }
 
@@ -257,6 +260,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     conn.inFlight++;
     // Carried with the connection if it moves to another thread (MaxKeepAliveRequests).
     socket.forkyardServed = conn.served;
+    (res as unknown as { _keepAliveTimeout: number })._keepAliveTimeout = d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
     setKeepAlive(req, res, d, conn.served, opts.stopping());
     res.on('finish', onResponseFinish);
 
@@ -280,7 +284,18 @@ export function applyTimeouts(server: Pick<http.Server, 'timeout' | 'headersTime
   server.timeout = d.Timeout * 1000 + IDLE_GRACE_MS;
   server.headersTimeout = d.Timeout * 1000;
   server.requestTimeout = 0;
-  server.keepAliveTimeout = d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
+  server.keepAliveTimeout = keepAliveTimerBase(d);
+}
+
+/**
+ * Node's 'finish' listener arms a kept-alive connection's idle timer at server.keepAliveTimeout
+ * + 1 s. Set 1 s short of KeepAliveTimeout, that timer is httpd's own, and no second timer has
+ * to replace it on every response; each response still advertises the real value
+ * (`_keepAliveTimeout`, which Node's Keep-Alive header reads).
+ */
+function keepAliveTimerBase(d: ChildDirectives): number {
+  const ms = d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
+  return ms > KEEP_ALIVE_BUFFER_MS ? ms - KEEP_ALIVE_BUFFER_MS : ms;
 }
 
 /**
@@ -295,7 +310,7 @@ function setKeepAlive(req: IncomingMessage, res: ServerResponse, d: ChildDirecti
     return;
   }
   // Without a count left to tell, Node writes the very same `Keep-Alive: timeout=T` itself (from
-  // server.keepAliveTimeout), without setHeader's per-response validation.
+  // the response's _keepAliveTimeout, set in answer), without setHeader's per-response validation.
   if (!Number.isFinite(left) && Number.isInteger(d.KeepAliveTimeout)) return;
   const asked = /keep-alive/i.test(req.headers.connection ?? '');
   if (!asked) return;

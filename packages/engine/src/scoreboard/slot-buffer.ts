@@ -144,15 +144,24 @@ export class SlotWriter {
     this.#end();
   }
 
-  /** The response is complete: counted (ExtendedStatus), then the caller sets K or C. */
+  /**
+   * The response is complete: counted (ExtendedStatus), and the slot goes to `next`: K or C, or
+   * straight to READY when the connection leaves it (event parks it), in one update instead of
+   * two, with the connection's counters cleared as `status('_')` clears them.
+   */
   requestEnd(bytes: number, now: number, next: SlotStatus): void {
     this.#begin();
     const start = this.#f64[F_START]!;
     this.#i32[I_STATUS] = statusCode(next);
-    this.#i32[I_CONN_COUNT] = this.#i32[I_CONN_COUNT]! + 1;
     this.#i32[I_MY_ACCESS] = this.#i32[I_MY_ACCESS]! + 1;
-    this.#f64[F_CONN_BYTES] = this.#f64[F_CONN_BYTES]! + bytes;
     this.#f64[F_MY_BYTES] = this.#f64[F_MY_BYTES]! + bytes;
+    if (next === '_') {
+      this.#i32[I_CONN_COUNT] = 0;
+      this.#f64[F_CONN_BYTES] = 0;
+    } else {
+      this.#i32[I_CONN_COUNT] = this.#i32[I_CONN_COUNT]! + 1;
+      this.#f64[F_CONN_BYTES] = this.#f64[F_CONN_BYTES]! + bytes;
+    }
     this.#f64[F_STOP] = now;
     this.#f64[F_LAST_USED] = now;
     this.#f64[F_DURATION] = this.#f64[F_DURATION]! + Math.max(0, now - start);

@@ -338,3 +338,31 @@ export async function shortConnections(port: number, rounds: number): Promise<vo
   }
   await sleep(300);
 }
+
+/** One request on a raw socket; resolves with the head and body once the whole response is in. */
+export function rawRequest(socket: net.Socket, request: string, timeoutMs = 10_000): Promise<{ head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => done(new Error(`no complete response within ${timeoutMs} ms: ${JSON.stringify(buf)}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      buf += chunk.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.slice(0, end);
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
+      if (!Number.isFinite(length)) return done(new Error(`no Content-Length in ${JSON.stringify(head)}`));
+      if (buf.length - end - 4 >= length) done(undefined, { head, body: buf.slice(end + 4, end + 4 + length) });
+    };
+    const onClose = (): void => done(new Error(`connection closed before the response was complete: ${JSON.stringify(buf)}`));
+    const done = (err?: Error, value?: { head: string; body: string }): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (err) reject(err);
+      else resolve(value!);
+    };
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.write(request);
+  });
+}

@@ -10,7 +10,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import { after, test } from 'node:test';
 import type { Pool } from '@forkyard/engine';
-import { get, keepAliveAgent, startPool, waitFor } from './helpers.js';
+import { get, keepAliveAgent, rawRequest, startPool, waitFor } from './helpers.js';
 
 const agents: http.Agent[] = [];
 const sockets: net.Socket[] = [];
@@ -26,34 +26,6 @@ function letterOf(pool: Pool, pid: number): string | undefined {
   const image = pool.snapshot();
   const slot = image.processes.findIndex((p) => p.pid === pid);
   return slot < 0 ? undefined : image.workers[slot]![0]!.status;
-}
-
-/** One request on a raw socket; resolves with the head and body once the whole response is in. */
-function rawRequest(socket: net.Socket, request: string, timeoutMs = 10_000): Promise<{ head: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => done(new Error(`no complete response within ${timeoutMs} ms: ${JSON.stringify(buf)}`)), timeoutMs);
-    const onData = (chunk: Buffer): void => {
-      buf += chunk.toString('latin1');
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buf.slice(0, end);
-      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
-      if (!Number.isFinite(length)) return done(new Error(`no Content-Length in ${JSON.stringify(head)}`));
-      if (buf.length - end - 4 >= length) done(undefined, { head, body: buf.slice(end + 4, end + 4 + length) });
-    };
-    const onClose = (): void => done(new Error(`connection closed before the response was complete: ${JSON.stringify(buf)}`));
-    const done = (err?: Error, value?: { head: string; body: string }): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      if (err) reject(err);
-      else resolve(value!);
-    };
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    socket.write(request);
-  });
 }
 
 test('prefork: MaxKeepAliveRequests 3 serves 4 requests on one connection: max=3, 2, 1, then Connection: close', { timeout: 30_000 }, async () => {

@@ -8,11 +8,16 @@
 
 import assert from 'node:assert/strict';
 import type http from 'node:http';
+import net from 'node:net';
 import { after, test } from 'node:test';
-import { get, keepAliveAgent, liveChildren, slotLetterCounts, startPool, statusAuto, waitFor } from './helpers.js';
+import { get, keepAliveAgent, liveChildren, rawRequest, slotLetterCounts, startPool, statusAuto, waitFor } from './helpers.js';
 
 const agents: http.Agent[] = [];
-after(() => agents.forEach((a) => a.destroy()));
+const sockets: net.Socket[] = [];
+after(() => {
+  agents.forEach((a) => a.destroy());
+  sockets.forEach((s) => s.destroy());
+});
 
 test('event: 16 idle keep-alive connections are parked, hold no thread, and a fresh request is answered at once', { timeout: 60_000 }, async (t) => {
   const { pool, port } = await startPool({
@@ -82,4 +87,31 @@ test('event: 16 idle keep-alive connections are parked, hold no thread, and a fr
     Array(16).fill(200),
   );
   assert.equal(pool.snapshot().global.acceptQueue, 0);
+});
+
+test("event: a parked connection waits KeepAliveTimeout for its next request, not Node's KeepAliveTimeout + 1 s", { timeout: 30_000 }, async () => {
+  const { port } = await startPool({
+    mpm: 'event',
+    directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 4, KeepAliveTimeout: 3, MaxKeepAliveRequests: 0 },
+  });
+  const socket = net.connect(port, '127.0.0.1');
+  sockets.push(socket);
+  socket.on('error', () => undefined);
+  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+  const request = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n';
+
+  // Two requests: the second finds the timer the first response armed, and re-arms it.
+  for (let i = 0; i < 2; i++) {
+    const { head } = await rawRequest(socket, request);
+    assert.match(head, /^HTTP\/1\.1 200 /);
+    assert.match(head, /\r\nKeep-Alive: timeout=3(\r\n|$)/i, 'advertises KeepAliveTimeout itself');
+  }
+  const answeredAt = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<number>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the server never closed the idle connection')), 10_000);
+  });
+  const idleMs = (await Promise.race([closed, giveUp]).finally(() => clearTimeout(timer))) - answeredAt;
+  // Node alone would wait 4 s (its keepAliveTimeout + 1 s); httpd waits exactly 3.
+  assert.ok(idleMs >= 2500 && idleMs < 3800, `closed after ${idleMs} ms of idleness; KeepAliveTimeout is 3 s`);
 });

@@ -21,6 +21,28 @@ describe('slot buffer', () => {
     assert.equal(reader.read(1).request, '');
   });
 
+  it('a response that leaves the slot READY counts for the slot, not for a connection it no longer holds', () => {
+    const sab = createSlotBuffer(2);
+    const parked = new SlotWriter(sab, 0);
+    const viaStatus = new SlotWriter(sab, 1);
+    for (const w of [parked, viaStatus]) {
+      w.connection('10.0.0.1', 1000, 4, 900);
+      w.requestStart('GET /a HTTP/1.1', 'example.test:80', 'http/1.1', 1010);
+    }
+    // One update (event parks the connection as its response ends) ...
+    parked.requestEnd(120, 1030, '_');
+    // ... leaves the record as the two it replaces: counted, then READY.
+    viaStatus.requestEnd(120, 1030, 'K');
+    viaStatus.status('_', 1030);
+    const reader = new SlotReader(sab);
+    const fields = (i: number): unknown[] => {
+      const r = reader.read(i);
+      return [r.status, r.connCount, r.connBytes, r.myAccessCount, r.myBytesServed, r.durationMs, r.lastUsed];
+    };
+    assert.deepEqual(fields(0), ['_', 0, 0, 1, 120, 20, 1030]);
+    assert.deepEqual(fields(0), fields(1));
+  });
+
   it('a string written again unchanged stays right, and a changed one replaces it whole', () => {
     const sab = createSlotBuffer(1);
     const w = new SlotWriter(sab, 0);
