@@ -36,8 +36,10 @@ export const SERVER_IDLE_KILL = 10;
 /** Index = numeric code. */
 export const STATUS_LETTERS: readonly SlotStatus[] = ['.', 'S', '_', 'R', 'W', 'K', 'L', 'D', 'C', 'G', 'I'];
 
-/** Numeric code by the letter's character code: an object keyed by the letters would be a
- * megamorphic keyed lookup, and the slot writer asks on every request. */
+/**
+ * Numeric code by the letter's character code: an object keyed by the letters would be a
+ * megamorphic keyed lookup, and the slot writer asks on every request.
+ */
 const CODES = new Uint8Array(128);
 STATUS_LETTERS.forEach((letter, i) => (CODES[letter.charCodeAt(0)] = i));
 
