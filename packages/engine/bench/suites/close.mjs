@@ -1,7 +1,7 @@
 /** 2. Connection per request: accept and hand-off cost, paid on every request. */
 
 import { againstReference, compareThroughput } from '../lib/compare.mjs';
-import { cluster2, clusterN, event2x2, preforkN, worker2x2 } from './pools.mjs';
+import { cluster2, clusterN, event2x1, event2x2, preforkN, worker2x2 } from './pools.mjs';
 
 const CONNECTIONS = 16;
 
@@ -14,7 +14,7 @@ export default {
     const references = ctx.plan.name === 'quick' ? [] : [clusterN(CONNECTIONS)];
     const rows = await compareThroughput(ctx, {
       title: this.title,
-      contenders: [cluster2, ...references, event2x2, worker2x2, preforkN(CONNECTIONS)],
+      contenders: [cluster2, ...references, event2x1, event2x2, worker2x2, preforkN(CONNECTIONS)],
       anchor: 'anchor',
       load: { path: '/', connections: CONNECTIONS, headers: { connection: 'close' } },
     });
@@ -25,11 +25,13 @@ export default {
         `\`GET /\` with \`Connection: close\` over ${CONNECTIONS} connections: every request opens a new TCP connection, ` +
         'which the server closes after the response, and autocannon reconnects. Each request therefore pays an accept in the ' +
         'primary and a hand-off of the socket to a child, as cluster\'s round-robin does; under worker and event the child\'s ' +
-        'listener then hands it to a thread, a second event loop, and is told when it closes. cluster with a worker per ' +
+        'listener then hands it to a thread, a second event loop, and is told when it closes. event runs in two shapes: one thread per ' +
+        'child, as many event loops answering requests as the cluster has workers, and two, twice as many on the same cores. cluster with a worker per ' +
         `connection (${CONNECTIONS}) is there, without a target, to show what as many Node processes as prefork's children cost by themselves.`,
       anchorLabel: cluster2.label,
       rows,
       targets: [
+        { key: 'event-2x1', value: 0.9 },
         { key: 'event', value: 0.9 },
         { key: 'worker', value: 0.9 },
         { key: 'prefork', value: 0.9 },
@@ -44,7 +46,7 @@ function costNotes(rows) {
   const anchor = rows.find((r) => r.key === 'anchor');
   if (!anchor?.cpu) return [];
   const notes = [];
-  for (const key of ['event', 'worker']) {
+  for (const key of ['event-2x1', 'event', 'worker']) {
     const row = rows.find((r) => r.key === key);
     if (!row?.cpu) continue;
     notes.push(

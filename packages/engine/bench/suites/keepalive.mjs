@@ -15,7 +15,7 @@ export default {
     const rows = await compareThroughput(ctx, {
       title: this.title,
       contenders: [
-        nodeHttp,
+        ...(full ? [nodeHttp] : []),
         cluster2,
         ...(full ? [threadCluster2, cluster4, clusterServingOneEach(4), cluster64] : []),
         unlimitedKeepAlive(event2x1),
