@@ -6,7 +6,7 @@ export const PLANS = {
   // warmup: seconds per warm-up slice; warmupSlices: the most slices (lib/warmup.mjs);
   // settleMaxMs: the longest a run waits for the machine to be back at rest (lib/cpu.mjs).
   full: { name: 'full', runs: 5, duration: 6, warmup: 2, warmupSlices: 8, settleMaxMs: 3000, spawns: 20 },
-  quick: { name: 'quick', runs: 2, duration: 1.25, warmup: 1, warmupSlices: 1, settleMaxMs: 0, spawns: 6 },
+  quick: { name: 'quick', runs: 2, duration: 1, warmup: 0.5, warmupSlices: 1, settleMaxMs: 0, spawns: 6 },
 };
 
 export function parseOptions(argv, { repoRoot, suiteIds }) {
