@@ -216,8 +216,8 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     // server.keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER): exactly httpd's
     // KeepAliveTimeout, as applyTimeouts sets it, unless that is 1 s or less. Then it is re-armed
     // here (unless a pipelined request is still being answered: Node keeps Timeout running).
-    const keepAliveMs = opts.directives().KeepAliveTimeout * 1000;
-    if (keepAliveMs > 0 && keepAliveMs <= KEEP_ALIVE_BUFFER_MS) socket.setTimeout(keepAliveMs);
+    const waitMs = keepAliveMs(opts.directives());
+    if (waitMs > 0 && waitMs <= KEEP_ALIVE_BUFFER_MS) socket.setTimeout(waitMs);
     // Event: the connection is parked; this slot is free at once (no K held).
     const parked = opts.onKeptAlive?.(socket) ?? false;
     if (parked === 'listener') socket.setTimeout(0);
@@ -260,7 +260,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     conn.inFlight++;
     // Carried with the connection if it moves to another thread (MaxKeepAliveRequests).
     socket.forkyardServed = conn.served;
-    (res as unknown as { _keepAliveTimeout: number })._keepAliveTimeout = d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
+    (res as unknown as { _keepAliveTimeout: number })._keepAliveTimeout = keepAliveMs(d);
     setKeepAlive(req, res, d, conn.served, opts.stopping());
     res.on('finish', onResponseFinish);
 
@@ -284,18 +284,17 @@ export function applyTimeouts(server: Pick<http.Server, 'timeout' | 'headersTime
   server.timeout = d.Timeout * 1000 + IDLE_GRACE_MS;
   server.headersTimeout = d.Timeout * 1000;
   server.requestTimeout = 0;
-  server.keepAliveTimeout = keepAliveTimerBase(d);
+  // Node's 'finish' listener arms a kept-alive connection's idle timer at keepAliveTimeout + 1 s.
+  // Set 1 s short, that timer is httpd's KeepAliveTimeout itself, and no second timer replaces
+  // it on every response; each response still advertises the real value (`_keepAliveTimeout`,
+  // which Node's Keep-Alive header reads).
+  const waitMs = keepAliveMs(d);
+  server.keepAliveTimeout = waitMs > KEEP_ALIVE_BUFFER_MS ? waitMs - KEEP_ALIVE_BUFFER_MS : waitMs;
 }
 
-/**
- * Node's 'finish' listener arms a kept-alive connection's idle timer at server.keepAliveTimeout
- * + 1 s. Set 1 s short of KeepAliveTimeout, that timer is httpd's own, and no second timer has
- * to replace it on every response; each response still advertises the real value
- * (`_keepAliveTimeout`, which Node's Keep-Alive header reads).
- */
-function keepAliveTimerBase(d: ChildDirectives): number {
-  const ms = d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
-  return ms > KEEP_ALIVE_BUFFER_MS ? ms - KEEP_ALIVE_BUFFER_MS : ms;
+/** How long a kept-alive connection waits for its next request (httpd's KeepAliveTimeout), in ms; 0 with KeepAlive Off. */
+function keepAliveMs(d: ChildDirectives): number {
+  return d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
 }
 
 /**
