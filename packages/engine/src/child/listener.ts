@@ -31,6 +31,8 @@ import { captureThreadStack } from './stack.js';
 const THREAD_MAIN = fileURLToPath(new URL('../thread/main.js', import.meta.url));
 /** How long "every thread busy" must last before the child tells the primary it is not accepting. */
 const ACCEPTING_SETTLE_MS = 20;
+/** The longest the listener's look at its threads waits while it finds nothing to do. */
+const TICK_QUIET_MS = 320;
 /** How often the RequestTimeLimit watchdog looks at the slots. */
 const WATCHDOG_MS = 200;
 /** httpd's SECONDS_TO_LINGER. */
@@ -74,6 +76,15 @@ interface ThreadSlot {
   worker: Worker;
   ready: boolean;
   conn: Conn | null;
+}
+
+/**
+ * The wait before the listener's next look at its threads: ACCEPTING_SETTLE_MS while looks find
+ * something to do (connections to give out or to close), doubled after each look that finds
+ * nothing, up to TICK_QUIET_MS.
+ */
+export function nextTickMs(lastMs: number, found: boolean): number {
+  return found ? ACCEPTING_SETTLE_MS : Math.min(TICK_QUIET_MS, lastMs * 2);
 }
 
 /** A standby's threads: started before their child has an init, they load the engine and wait for it. */
@@ -140,6 +151,12 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     // slow to: a client that connects and waits does not hold the thread for long).
     return shared.current(i) === 0 && (shared.started(i) !== givenAt[i] || Date.now() - givenTime[i] > ACCEPTING_SETTLE_MS);
   };
+  /** Direct event: a thread was given a connection within the last 2 × ACCEPTING_SETTLE_MS. */
+  const givenLately = (): boolean => {
+    const now = Date.now();
+    for (let i = 0; i < T; i++) if (now - givenTime[i]! <= 2 * ACCEPTING_SETTLE_MS) return true;
+    return false;
+  };
   const idleThreads = (): number => {
     let n = 0;
     for (let i = 0; i < T; i++) if (isIdle(i)) n++;
@@ -167,7 +184,9 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
     const now = computeAccepting().accepting;
     if (now !== accepting) {
       accepting = now;
+      closedRing.wake = !accepting;
       send({ act: 'accepting', accepting });
+      paceUp();
     }
   };
   const updateAccepting = (): void => {
@@ -320,25 +339,45 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   // AsyncRequestWorkerFactor's connection limit) looks again every ACCEPTING_SETTLE_MS, and
   // connections the threads have finished with are closed here then if nothing woke the
   // listener meanwhile. The timer runs while the child holds connections: one at rest sleeps.
+  // Connections that only stay open (kept alive between requests, or idle) need no look that
+  // often: each look that finds nothing to do waits twice as long for the next, up to
+  // TICK_QUIET_MS, and a new connection brings the pace back.
   let ticker: NodeJS.Timeout | null = null;
+  let tickMs = ACCEPTING_SETTLE_MS;
+  const startTicker = (ms: number): void => {
+    tickMs = ms;
+    ticker = setTimeout(tick, ms);
+    ticker.unref();
+  };
   const tick = (): void => {
+    ticker = null;
+    const wasAccepting = accepting;
+    let found = drainClosed() > 0 || closedIds.length > 0;
     if (spread && (waiting.length > 0 || !accepting || queue.waiting() > 0)) schedule();
-    else drainClosed();
     if (!closedSoon) flushClosed();
+    // Still to look at soon: connections waiting for a thread, a change of accepting, or a child
+    // that stopped accepting just after giving a thread a connection (the thread counts as busy
+    // until its request begins, or for ACCEPTING_SETTLE_MS). One that stopped accepting with every
+    // thread idle is at AsyncRequestWorkerFactor's limit: only a close changes that.
+    if (waiting.length > 0 || queue.waiting() > 0 || accepting !== wasAccepting || (!accepting && givenLately())) found = true;
     // At rest only once it accepts again (or is leaving): a child that stopped accepting looks
     // here until it does, even with no connection left (a thread given one that closed before
     // sending a request counts as busy for ACCEPTING_SETTLE_MS).
-    if (conns.size === 0 && closedIds.length === 0 && queue.waiting() === 0 && (accepting || stopping)) {
-      clearInterval(ticker!);
-      ticker = null;
-    }
+    // (A close found here may have re-armed the timer already: this look decides the next one.)
+    if (ticker) clearTimeout(ticker);
+    ticker = null;
+    if (conns.size === 0 && closedIds.length === 0 && queue.waiting() === 0 && (accepting || stopping)) return;
+    startTicker(nextTickMs(tickMs, found));
+  };
+  /** Something happened: the next look comes within ACCEPTING_SETTLE_MS again. */
+  const paceUp = (): void => {
+    if (!direct || (ticker && tickMs === ACCEPTING_SETTLE_MS)) return;
+    if (ticker) clearTimeout(ticker);
+    startTicker(ACCEPTING_SETTLE_MS);
   };
   /** A connection arrived (or a limit changed): the timers it needs run until the child is at rest again. */
   const armTimers = (): void => {
-    if (direct && !ticker) {
-      ticker = setInterval(tick, ACCEPTING_SETTLE_MS);
-      ticker.unref();
-    }
+    paceUp();
     if (!watchdog && directives.RequestTimeLimit > 0 && conns.size > 0) {
       watchdog = setInterval(lookForStuck, WATCHDOG_MS);
       watchdog.unref();
@@ -371,6 +410,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   };
   const reportClosed = (id: number): void => {
     closedIds.push(id);
+    paceUp();
     if (closedSoon || (!stopping && conns.size + closedIds.length < closeThreshold())) return;
     closedSoon = true;
     setImmediate(flushClosed);
@@ -532,10 +572,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
    * What the threads did meanwhile without a word: connections taken from the worker queue,
    * then those ended cleanly (ClosedRing; a thread takes a connection before it can end it).
    */
-  const drainClosed = (): void => {
-    if (spread) queue.resolve(took);
-    closedRing.drain(doneTold);
-  };
+  const drainClosed = (): number => (spread ? queue.resolve(took) : 0) + closedRing.drain(doneTold);
 
   let announced = false;
   const fromThread = (i: number, msg: ThreadToListener): void => {

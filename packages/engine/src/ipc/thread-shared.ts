@@ -80,10 +80,14 @@ export class ThreadShared {
  *
  *   per thread: [written, read, id × CLOSED_RING_SIZE]   written by the thread, read by the listener
  *   prompt                                                 written by the listener
+ *   wake                                                   written by the listener
  *
  * The primary needs a close promptly only when the child holds half its connection limit or
  * more (a worker child of 2 or 3 threads: from its first connection); otherwise the listener tells it, several at a time. `prompt` says which: an id a
  * thread has told the primary of itself is stored as is, one left to the listener negated.
+ * `wake` asks a thread that ends a connection to wake the listener as well: a child that stopped
+ * accepting at its connection limit starts again with the first close (httpd's listener is
+ * woken by it too), not at its next look.
  */
 export const CLOSED_RING_SIZE = 256;
 const RING_WORDS = 2 + CLOSED_RING_SIZE;
@@ -94,9 +98,9 @@ export class ClosedRing {
   readonly #threads: number;
 
   constructor(sabOrThreads: SharedArrayBuffer | number) {
-    this.sab = typeof sabOrThreads === 'number' ? new SharedArrayBuffer(4 * (RING_WORDS * sabOrThreads + 1)) : sabOrThreads;
+    this.sab = typeof sabOrThreads === 'number' ? new SharedArrayBuffer(4 * (RING_WORDS * sabOrThreads + 2)) : sabOrThreads;
     this.#i32 = new Int32Array(this.sab);
-    this.#threads = (this.#i32.length - 1) / RING_WORDS;
+    this.#threads = (this.#i32.length - 2) / RING_WORDS;
   }
 
   get prompt(): boolean {
@@ -105,6 +109,14 @@ export class ClosedRing {
 
   set prompt(on: boolean) {
     Atomics.store(this.#i32, this.#threads * RING_WORDS, on ? 1 : 0);
+  }
+
+  get wake(): boolean {
+    return Atomics.load(this.#i32, this.#threads * RING_WORDS + 1) === 1;
+  }
+
+  set wake(on: boolean) {
+    Atomics.store(this.#i32, this.#threads * RING_WORDS + 1, on ? 1 : 0);
   }
 
   /** Thread i: adds `entry` (an id, negated when the primary is still to be told); false when its ring is full. */
@@ -118,8 +130,9 @@ export class ClosedRing {
     return true;
   }
 
-  /** The listener: calls fn(thread, entry) for every entry not yet taken, oldest first per thread. */
-  drain(fn: (thread: number, entry: number) => void): void {
+  /** The listener: calls fn(thread, entry) for every entry not yet taken, oldest first per thread; returns how many. */
+  drain(fn: (thread: number, entry: number) => void): number {
+    let n = 0;
     for (let i = 0; i < this.#threads; i++) {
       const base = i * RING_WORDS;
       const written = Atomics.load(this.#i32, base);
@@ -130,7 +143,9 @@ export class ClosedRing {
         // Room for the thread again before fn runs: fn may take long (closing descriptors).
         Atomics.store(this.#i32, base + 1, read);
         fn(i, entry);
+        n++;
       }
     }
+    return n;
   }
 }

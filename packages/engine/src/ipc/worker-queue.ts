@@ -113,8 +113,9 @@ export class WorkerQueue {
     for (let s = 0; s < this.#slots; s++) Atomics.compareExchange(this.#i32, s * WORDS + STATE, -(1 + i), WAITING);
   }
 
-  /** Listener: calls fn(thread, id) for every connection a thread has taken, and frees its slot. */
-  resolve(fn: (thread: number, id: number) => void): void {
+  /** Listener: calls fn(thread, id) for every connection a thread has taken, and frees its slot; returns how many. */
+  resolve(fn: (thread: number, id: number) => void): number {
+    let n = 0;
     for (let s = 0; s < this.#slots; s++) {
       const base = s * WORDS;
       const state = Atomics.load(this.#i32, base + STATE);
@@ -122,6 +123,8 @@ export class WorkerQueue {
       const id = this.#i32[base + ID]!;
       Atomics.store(this.#i32, base + STATE, FREE);
       fn(state - TAKEN, id);
+      n++;
     }
+    return n;
   }
 }

@@ -146,7 +146,7 @@ const server = createSlotServer({
     // Told before it is recorded: a thread stopped in between leaves the listener to tell it.
     const told = closedRing.prompt && tellClosed(s.id);
     if (!closedRing.push(init.index, told ? s.id : -s.id)) return post({ t: 'idle', id: s.id });
-    if (shared.wantFree) post({ t: 'free' });
+    if (shared.wantFree || closedRing.wake) post({ t: 'free' });
   },
 });
 

@@ -10,9 +10,10 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { test } from 'node:test';
 import type { Pool } from '@forkyard/engine';
-import { get, sleep, startPool, stopPool, waitFor } from './helpers.js';
+import { get, rawRequest, sleep, startPool, stopPool, waitFor } from './helpers.js';
 
 /** How long a child must have had nothing to tell before it rests (a second), with margin. */
 const SETTLE_MS = 2500;
@@ -22,6 +23,7 @@ const MAX_WAKES_PER_S = 3;
 
 const childPids = (pool: Pool): number[] => pool.snapshot().processes.filter((p) => p.pid > 0).map((p) => p.pid);
 const wakes = (pid: number): number => Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))![1]);
+const poolConnections = (pool: Pool): number => pool.snapshot().processes.reduce((n, p) => n + p.connections, 0);
 const accesses = (pool: Pool): number => pool.snapshot().workers.flat().reduce((n, w) => n + w.accessCount, 0);
 
 const CASES = [
@@ -53,3 +55,40 @@ for (const c of CASES) {
     }
   });
 }
+
+/**
+ * Kept-alive connections that stay quiet keep the child awake, but not busy: its reporter looks
+ * at the slots every reportInterval (a parked connection's next request changes them without a
+ * word to the listener), and the listener's look at its threads slows to every 320 ms once it
+ * finds nothing to do, instead of every 20 ms.
+ */
+const HELD_WAKES_PER_S = 20;
+
+test(`event: a child holding only quiet kept-alive connections wakes at most ${HELD_WAKES_PER_S} times a second`, { timeout: 30_000 }, async () => {
+  const { pool, port } = await startPool({ mpm: 'event', directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, KeepAliveTimeout: 30 } });
+  const sockets: net.Socket[] = [];
+  try {
+    for (let i = 0; i < 8; i++) {
+      const socket = net.connect(port, '127.0.0.1');
+      sockets.push(socket);
+      const { head } = await rawRequest(socket, 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      assert.match(head, /^HTTP\/1\.1 200/);
+    }
+    await sleep(1500);
+    const [pid] = childPids(pool);
+    assert.ok(pid, 'a child');
+    assert.equal(poolConnections(pool), 8, 'the 8 connections are held');
+    const before = wakes(pid);
+    await sleep(WATCH_MS);
+    const perSecond = ((wakes(pid) - before) * 1000) / WATCH_MS;
+    process.stdout.write(`# event, 8 quiet kept-alive connections: main-thread wake-ups per second: ${perSecond.toFixed(2)}\n`);
+    assert.ok(perSecond <= HELD_WAKES_PER_S, `the child woke ${perSecond.toFixed(2)} times a second`);
+    // Still held, and still answered at once.
+    assert.equal(poolConnections(pool), 8);
+    const { head } = await rawRequest(sockets[3]!, 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 200/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await stopPool(pool);
+  }
+});

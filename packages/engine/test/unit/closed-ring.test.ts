@@ -49,11 +49,22 @@ test('the counters wrap past 2^31 without losing or reordering an entry', () => 
   assert.deepEqual(out, ids);
 });
 
-test('prompt is one flag both sides see', () => {
+test('prompt and wake are two flags both sides see, apart from each other and from the rings', () => {
   const ring = new ClosedRing(2);
   assert.equal(ring.prompt, false);
+  assert.equal(ring.wake, false);
   ring.prompt = true;
-  assert.equal(new ClosedRing(ring.sab).prompt, true);
+  const other = new ClosedRing(ring.sab);
+  assert.equal(other.prompt, true);
+  assert.equal(other.wake, false);
+  ring.wake = true;
+  ring.prompt = false;
+  assert.equal(other.wake, true);
+  assert.equal(other.prompt, false);
+  // The thread count read back from the buffer is the one it was made for: the last ring's entries are its own.
+  assert.ok(other.push(1, 5));
+  assert.deepEqual(drained(ring), [[1, 5]]);
+  assert.equal(ring.wake, true);
 });
 
 test('a real thread writing while the listener reads: every entry arrives exactly once, in order', { timeout: 20_000 }, async () => {
