@@ -7,7 +7,7 @@
 import { settler, withCpu } from './cpu.mjs';
 import { startServer } from './servers.mjs';
 import { max, median, min } from './stats.mjs';
-import { warmUp } from './warmup.mjs';
+import { servingIsolates, warmUp } from './warmup.mjs';
 
 /**
  * contenders: [{ key, label, server: [name, args], load? }]; the anchor's key is `anchor`.
@@ -40,9 +40,9 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
         if (r === 0 && plan.warmup > 0) {
           const slice = async () => {
             const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.warmup }));
-            return res.cpu ? res.cpu.own + res.cpu.below : null;
+            return { cpu: res.cpu ? res.cpu.own + res.cpu.below : null, requests: res.total };
           };
-          const slices = await warmUp(slice, plan.warmupSlices);
+          const slices = await warmUp(slice, plan.warmupSlices, { isolates: servingIsolates(c), cap: plan.warmupMaxSlices });
           const seconds = slices.length * plan.warmup;
           warm.set(c.key, { seconds, first: slices[0], last: slices.at(-1) });
           log(`${title}: warmed ${c.label.padEnd(18)} ${seconds} s, CPU µs per request ${slices.map((v) => (v == null ? '—' : Math.round(v))).join(' → ')}`);

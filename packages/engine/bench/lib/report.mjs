@@ -1,6 +1,6 @@
 /** Renders docs/BENCHMARKS.md from the sections the suites return. Pure: data in, text out. */
 
-import { WARM_PATIENCE, WARM_STEADY } from './warmup.mjs';
+import { WARM_PATIENCE, WARM_REQUESTS_PER_ISOLATE, WARM_STEADY } from './warmup.mjs';
 
 const int = (v) => Math.round(v).toLocaleString('en-US');
 const x2 = (v) => `${v.toFixed(2)}×`;
@@ -191,7 +191,9 @@ function warmupText(plan) {
   if (plan.warmupSlices <= 1) return `each contender warmed up for ${plan.warmup} s before its first run`;
   return (
     `each contender warmed up before its first run until its CPU per request settled (in slices of ${plan.warmup} s, ended once ${WARM_PATIENCE} slices ` +
-    `in a row came no more than ${WARM_STEADY * 100} % below the best slice before them, ${plan.warmup * plan.warmupSlices} s at most)`
+    `in a row came no more than ${WARM_STEADY * 100} % below the best slice before them, but not before it had answered ` +
+    `${WARM_REQUESTS_PER_ISOLATE.toLocaleString('en-US')} requests per isolate that serves them; ${plan.warmup * plan.warmupSlices} s at most after that, ` +
+    `${plan.warmup * plan.warmupMaxSlices} s at most in all)`
   );
 }
 
@@ -271,7 +273,8 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
       'loaded before its first run and its CPU per request in the first and the last warm-up slice: every V8 isolate ' +
       '(a cluster worker, a prefork child, a Forkyard child\'s listener and each of its threads) compiles the handler and ' +
       'Node\'s HTTP code on its own, so a server of many isolates takes longer to reach the figure it keeps, and a short ' +
-      'fixed warm-up would measure its compiler instead of the server. "errors" counts socket errors, timeouts and non-2xx ' +
+      'fixed warm-up would measure its compiler instead of the server: with 64 isolates each gets a 64th of the load, and ' +
+      'their CPU per request stays on a first plateau for tens of seconds before it falls to the figure they keep. "errors" counts socket errors, timeouts and non-2xx ' +
       'responses over all runs; a target with errors is a MISS whatever its ratio.',
   );
   sections.forEach((s, i) => {

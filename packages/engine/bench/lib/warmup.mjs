@@ -7,7 +7,17 @@
  * same load in slices and ends once two slices in a row have not brought the CPU per request
  * down by more than WARM_STEADY below the best slice before them (one slice alone can be slow
  * from the machine's noise), or after the plan's most.
+ *
+ * That alone ends too early for a server of many isolates: each of 64 gets a 64th of the load,
+ * and its CPU per request stays on a first plateau for tens of seconds before V8 optimizes the
+ * hot paths (cluster with 64 workers on this machine: about 650 µs per request for the first 40 s,
+ * 270 from 80 s on, when each worker had served some 5,000 requests). So the rule applies only
+ * once the contender has served WARM_REQUESTS_PER_ISOLATE requests per isolate that answers
+ * them (a cluster worker, a prefork child, a worker or event thread), within the plan's cap.
  */
+
+/** Requests each serving isolate must have answered before the warm-up may end. */
+export const WARM_REQUESTS_PER_ISOLATE = 5000;
 
 /** A slice that saves less than this share of CPU per request against the best before it: no progress. */
 export const WARM_STEADY = 0.05;
@@ -17,10 +27,14 @@ export const WARM_PATIENCE = 2;
 
 /**
  * Pure: whether the warm-up is over after these slices (CPU µs per request each, oldest first;
- * null where a slice answered nothing), given the most slices allowed.
+ * null where a slice answered nothing). `floorAt`: after how many slices every isolate had
+ * served its WARM_REQUESTS_PER_ISOLATE (null: not yet); from then on at most `most` more slices.
+ * `cap`: the most slices in all.
  */
-export function warmedUp(slices, most) {
-  if (slices.length >= most) return true;
+export function warmedUp(slices, most, floorAt = 0, cap = most) {
+  if (slices.length >= cap) return true;
+  if (floorAt === null) return false;
+  if (slices.length - floorAt >= most) return true;
   if (slices.length <= WARM_PATIENCE) return false;
   let best = Infinity;
   let stale = 0;
@@ -38,10 +52,35 @@ export function warmedUp(slices, most) {
 
 /**
  * Warms one contender: `slice()` runs the load once for the plan's warm-up slice and resolves
- * with its CPU µs per request (or null). Resolves with the slices measured.
+ * with `{ cpu, requests }`: its CPU µs per request (or null) and the requests it answered.
+ * `isolates`: how many isolates answer requests. Resolves with the slices' CPU figures.
  */
-export async function warmUp(slice, most) {
+export async function warmUp(slice, most, { isolates = 0, cap = most } = {}) {
   const slices = [];
-  while (!warmedUp(slices, most)) slices.push(await slice());
+  let served = 0;
+  let floorAt = isolates > 0 ? null : 0;
+  while (!warmedUp(slices, most, floorAt, cap)) {
+    const { cpu, requests } = await slice();
+    slices.push(cpu);
+    served += requests;
+    if (floorAt === null && served >= isolates * WARM_REQUESTS_PER_ISOLATE) floorAt = slices.length;
+  }
   return slices;
+}
+
+/**
+ * How many isolates of a contender answer requests, from its server spec: node:http 1, a
+ * cluster its workers, a Forkyard pool its MaxRequestWorkers (prefork: children; worker and
+ * event: threads). A contender may say so itself (`isolates`).
+ */
+export function servingIsolates(contender) {
+  if (contender.isolates) return contender.isolates;
+  const [name, args = []] = contender.server;
+  if (name === 'node-http') return 1;
+  if (name === 'cluster' || name === 'thread-cluster') return Number(args[0] ?? 2);
+  if (name === 'forkyard') {
+    const d = JSON.parse(args[0]).directives ?? {};
+    return d.MaxRequestWorkers ?? (d.StartServers ?? 1) * (d.ThreadsPerChild ?? 1);
+  }
+  return 0;
 }

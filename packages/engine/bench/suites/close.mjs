@@ -1,7 +1,7 @@
 /** 2. Connection per request: accept and hand-off cost, paid on every request. */
 
 import { againstReference, compareThroughput } from '../lib/compare.mjs';
-import { cluster2, clusterN, event2x1, event2x2, preforkN, worker2x2 } from './pools.mjs';
+import { cluster2, cluster4, clusterN, event2x1, event2x2, preforkN, worker2x2 } from './pools.mjs';
 
 const CONNECTIONS = 16;
 
@@ -9,9 +9,10 @@ export default {
   id: 'close',
   title: 'Connection per request',
   async run(ctx) {
-    // The reference without a target (cluster with a worker per connection, as prefork has a
-    // child per connection) runs in the full run only.
-    const references = ctx.plan.name === 'quick' ? [] : [clusterN(CONNECTIONS)];
+    // The references without a target run in the full run only: cluster with 4 workers (as many
+    // event loops as the pools of 2 children × 2 threads answer with), and with a worker per
+    // connection (as prefork has a child per connection).
+    const references = ctx.plan.name === 'quick' ? [] : [cluster4, clusterN(CONNECTIONS)];
     const rows = await compareThroughput(ctx, {
       title: this.title,
       contenders: [cluster2, ...references, event2x1, event2x2, worker2x2, preforkN(CONNECTIONS)],
@@ -26,8 +27,9 @@ export default {
         'which the server closes after the response, and autocannon reconnects. Each request therefore pays an accept in the ' +
         'primary and a hand-off of the socket to a child, as cluster\'s round-robin does; under worker and event the child\'s ' +
         'listener then hands it to a thread, a second event loop, and is told when it closes. event runs in two shapes: one thread per ' +
-        'child, as many event loops answering requests as the cluster has workers, and two, twice as many on the same cores. cluster with a worker per ' +
-        `connection (${CONNECTIONS}) is there, without a target, to show what as many Node processes as prefork's children cost by themselves.`,
+        'child, as many event loops answering requests as the cluster has workers, and two, twice as many on the same cores. Two references ' +
+        'without a target show what Node processes cost by themselves: cluster with 4 workers, as many event loops as event and worker 2 × 2 ' +
+        `answer with, and cluster with a worker per connection (${CONNECTIONS}), as many as prefork's children.`,
       anchorLabel: cluster2.label,
       rows,
       targets: [
@@ -57,6 +59,13 @@ function costNotes(rows) {
     );
   }
   notes.push(
+    ...againstReference(rows, 'event', 'cluster-4', (vs, ref) =>
+      `event 2 × 2 against cluster with 4 workers (4 event loops each): ${vs.toFixed(2)}×. Four Node processes reach ${ref.toFixed(2)}× ` +
+      'of two by themselves here.'),
+    ...againstReference(rows, 'worker', 'cluster-4', (vs, ref) =>
+      `worker 2 × 2 against cluster with 4 workers: ${vs.toFixed(2)}×. worker binds each connection to a thread, so its child is full ` +
+      'with 2 connections and the primary must hear of every close before it gives that child another (its threads tell it ' +
+      `directly); cluster hands connections out without asking. Four Node processes reach ${ref.toFixed(2)}× of two by themselves.`),
     ...againstReference(rows, 'prefork', `cluster-${CONNECTIONS}`, (vs, ref) =>
       `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${vs.toFixed(2)}×. ` +
       `${CONNECTIONS} Node processes reach ${ref.toFixed(2)}× of two by themselves.`),
