@@ -13,7 +13,8 @@
  * hot paths (cluster with 64 workers on this machine: about 650 µs per request for the first 40 s,
  * 270 from 80 s on, when each worker had served some 5,000 requests). So the rule applies only
  * once the contender has served WARM_REQUESTS_PER_ISOLATE requests per isolate that answers
- * them (a cluster worker, a prefork child, a worker or event thread), within the plan's cap.
+ * them (a cluster worker, a prefork child, a worker or event thread), within the plan's cap
+ * (150 s in the full run: a prefork pool of 64 children still gets faster at 110 s).
  */
 
 /** Requests each serving isolate must have answered before the warm-up may end. */
