@@ -69,6 +69,7 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
     const s = started.find((x) => x.c.key === c.key)?.server;
     return {
       ...c,
+      isAnchor: c.key === anchor,
       rps,
       median: median(rps),
       min: min(rps),

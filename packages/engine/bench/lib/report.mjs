@@ -140,7 +140,12 @@ function throughputSection(s) {
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of s.rows) {
-    const anchor = r.key === 'anchor';
+    // A comparison of its own within the section (its own anchor, measured alongside it).
+    if (r.separator) {
+      out.push(`| **${r.separator}** |${' |'.repeat(9)}`);
+      continue;
+    }
+    const anchor = r.isAnchor ?? r.key === 'anchor';
     out.push(
       `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${anchor ? '1.00× (anchor)' : x2(r.ratio)} | ${anchor ? '—' : `${x2(r.paired.min)} – ${x2(r.paired.max)}`} | ${r.p99} | ${cpuCell(r.cpu)} | ${warmCell(r.warm)} | ${r.errors} |`,
     );

@@ -12,22 +12,33 @@ export default {
     // Rows without a target (httpd's defaults, the references) are left out of the quick run.
     const full = ctx.plan.name !== 'quick';
     const httpdDefaults = full ? [event2x2, worker2x2] : [];
+    const load = { path: '/', connections: CONNECTIONS };
     const rows = await compareThroughput(ctx, {
       title: this.title,
       contenders: [
         ...(full ? [nodeHttp] : []),
         cluster2,
-        ...(full ? [threadCluster2, cluster4, clusterServingOneEach(4), cluster64] : []),
+        ...(full ? [threadCluster2, cluster4, clusterServingOneEach(4)] : []),
         unlimitedKeepAlive(event2x1),
         unlimitedKeepAlive(event2x2),
         unlimitedKeepAlive(worker2x2),
         ...httpdDefaults,
-        unlimitedKeepAlive(workerPerConnection(CONNECTIONS)),
-        unlimitedKeepAlive(preforkN(CONNECTIONS)),
       ],
       anchor: 'anchor',
-      load: { path: '/', connections: CONNECTIONS },
+      load,
     });
+    // The shapes of 64 processes or threads run in a comparison of their own, with the anchor
+    // measured again beside them: idle between their runs, their 190-odd processes and threads
+    // still wake (about 150 ms of CPU a second between them), which the pools above would
+    // otherwise be measured against.
+    const manyAnchor = { ...cluster2, key: 'anchor-64' };
+    const many = await compareThroughput(ctx, {
+      title: `${this.title}, ${CONNECTIONS} event loops`,
+      contenders: [manyAnchor, ...(full ? [cluster64] : []), unlimitedKeepAlive(workerPerConnection(CONNECTIONS)), unlimitedKeepAlive(preforkN(CONNECTIONS))],
+      anchor: manyAnchor.key,
+      load,
+    });
+    rows.push({ separator: `A comparison of its own: ${CONNECTIONS} event loops, against ${cluster2.label} measured beside them` }, ...many);
     return {
       kind: 'throughput',
       title: this.title,
@@ -42,7 +53,9 @@ export default {
         'share the same cores. worker serves one connection per thread: with 4 threads the other 60 connections wait in the ' +
         'primary\'s accept queue (throughput is what counts here, not their latency), and with a thread for every connection ' +
         '(2 × 32) each thread is its own V8 isolate with its own heap and JIT warm-up. prefork needs one child per connection, ' +
-        '64 processes on this machine\'s cores. The rows without a target are references, run in the full run only: ' +
+        '64 processes on this machine\'s cores. Those two, and the cluster of 64 workers beside them, run in a comparison of their own ' +
+        'with the anchor measured again (the last rows): idle between their runs, their processes and threads still wake, and the ' +
+        'pools of a few event loops are not measured next to them. The rows without a target are references, run in the full run only: ' +
         'cluster whose 2 workers each serve from one worker_thread, handed every connection\'s descriptor, shows what Node\'s threads and that hand-over cost without a pool around them (event 2 × 1 is that shape); ' +
         'cluster with 4 and with 64 workers shows what that many Node event loops cost by themselves, and cluster with 4 workers answering 4 connections, one each, shows what serving one connection per event loop costs, as worker 2 × 2 does.',
       anchorLabel: cluster2.label,
