@@ -250,7 +250,7 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
     'From the repository root, after `pnpm install`:',
     '',
     '```bash',
-    'pnpm bench            # builds, then every benchmark: about 20 minutes',
+    'pnpm bench            # builds, then every benchmark: about 30 minutes',
     'pnpm bench --quick    # the same comparisons, fewer and shorter runs: under 3 minutes',
     `pnpm bench --only keepalive,cpu   # a subset: ${suiteIds.join(', ')}`,
     '```',
