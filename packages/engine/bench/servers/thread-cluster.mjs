@@ -35,8 +35,8 @@ if (isMainThread && cluster.isPrimary) {
       process.exit(1);
     });
     await new Promise((resolve) => thread.once('online', resolve));
+    // pauseOnConnect: the socket is handed over before this thread reads a byte of it.
     const server = net.createServer({ pauseOnConnect: true }, (socket) => {
-      socket._handle.readStop();
       const fd = dup(socket._handle.fd);
       // The thread's descriptor keeps the connection open: closing this one sends nothing.
       socket.destroy();
