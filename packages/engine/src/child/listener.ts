@@ -352,8 +352,12 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
   const tick = (): void => {
     ticker = null;
     const wasAccepting = accepting;
-    let found = drainClosed() > 0 || closedIds.length > 0;
+    // schedule() reads the rings itself; a close it finds that the primary is still to hear of
+    // shows in closedIds.
+    let found = false;
     if (spread && (waiting.length > 0 || !accepting || queue.waiting() > 0)) schedule();
+    else found = drainClosed() > 0;
+    if (closedIds.length > 0) found = true;
     if (!closedSoon) flushClosed();
     // Still to look at soon: connections waiting for a thread, a change of accepting, or a child
     // that stopped accepting just after giving a thread a connection (the thread counts as busy
