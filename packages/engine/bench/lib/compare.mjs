@@ -1,16 +1,18 @@
 /**
- * One throughput comparison: every contender is started once, then the runs alternate
- * between them (run r starts with contender r mod n), so drift on a shared machine — other
- * work, thermal, page cache — lands on all of them alike instead of on whoever ran last.
+ * One throughput comparison: every contender is started once, then the runs alternate between
+ * them in rounds, each contender's run bracketed by two runs of the anchor (lib/pairing.mjs), so
+ * drift on a shared machine — other work, thermal, page cache — lands on a run and the anchor
+ * runs beside it alike, and each contender is judged against the anchor as it ran just then.
  */
 
 import { settler, withCpu } from './cpu.mjs';
 import { startServer } from './servers.mjs';
+import { bracketedRatios, roundOrder } from './pairing.mjs';
 import { max, median, min } from './stats.mjs';
 import { servingIsolates, warmUp } from './warmup.mjs';
 
 /**
- * contenders: [{ key, label, server: [name, args], load? }]; the anchor's key is `anchor`.
+ * contenders: [{ key, label, server: [name, args], load? }]; `anchor`: the anchor's key.
  * load: { path, connections, headers }, which a contender's own `load` may amend (a reference
  * row run with fewer connections). Resolves with one row per contender.
  */
@@ -18,6 +20,8 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
   const { log, plan } = ctx;
   const started = [];
   const runs = new Map(contenders.map((c) => [c.key, []]));
+  /** Each contender's bracketed ratios to the anchor, one a round. */
+  const ratios = new Map(contenders.map((c) => [c.key, []]));
   const info = new Map();
   /** Each contender's warm-up slices: CPU µs per request (lib/warmup.mjs). */
   const warm = new Map();
@@ -34,10 +38,17 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
     const pids = [ctx.load.pid, ...started.map((s) => s.server.pid)];
     const rest = await settler(pids, plan.settleMaxMs);
     let waited = 0;
+    const anchorEntry = started.find((s) => s.c.key === anchor);
+    const others = started.filter((s) => s !== anchorEntry);
+    const warmed = new Set();
     for (let r = 0; r < plan.runs; r++) {
-      const order = started.map((_, i) => started[(i + r) % started.length]);
-      for (const { c, server } of order) {
-        if (r === 0 && plan.warmup > 0) {
+      const order = roundOrder(others.length, r);
+      const rps = [];
+      for (const [p, i] of order.entries()) {
+        const { c, server } = i < 0 ? anchorEntry : others[i];
+        const who = (c.shape ? `${c.label}, ${c.shape.split(',')[0]}` : c.label).padEnd(40);
+        if (!warmed.has(c.key) && plan.warmup > 0) {
+          warmed.add(c.key);
           const slice = async () => {
             const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.warmup }));
             return { cpu: res.cpu ? res.cpu.own + res.cpu.below : null, requests: res.total };
@@ -45,13 +56,17 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
           const slices = await warmUp(slice, plan.warmupSlices, { isolates: servingIsolates(c), cap: plan.warmupMaxSlices });
           const seconds = slices.length * plan.warmup;
           warm.set(c.key, { seconds, first: slices[0], last: slices.at(-1) });
-          log(`${title}: warmed ${c.label.padEnd(18)} ${seconds} s, CPU µs per request ${slices.map((v) => (v == null ? '—' : Math.round(v))).join(' → ')}`);
+          log(`${title}: warmed ${who} ${seconds} s, CPU µs per request ${slices.map((v) => (v == null ? '—' : Math.round(v))).join(' → ')}`);
         }
         waited += await rest.settle();
         const res = await withCpu(server.pid, () => ctx.load.run({ port: server.port, ...load, ...c.load, duration: plan.duration }));
         runs.get(c.key).push(res);
+        rps[p] = res.rps;
         const bad = res.errors + res.timeouts + res.non2xx;
-        log(`${title}: run ${r + 1}/${plan.runs} ${c.label.padEnd(18)} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);
+        log(`${title}: round ${r + 1}/${plan.runs} ${who} ${fmtRps(res.rps)} req/s  p99 ${res.latency.p99} ms${bad ? `  (${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx)` : ''}`);
+      }
+      for (const { index, ratio } of bracketedRatios(order, rps)) {
+        if (Number.isFinite(ratio)) ratios.get(others[index].c.key).push(ratio);
       }
     }
     if (rest.resting !== null) log(`${title}: at rest the servers used ${(rest.resting / 1000).toFixed(1)} ms of CPU per 200 ms; runs waited ${(waited / 1000).toFixed(1)} s in all for them to be back at rest`);
@@ -61,21 +76,20 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
   } finally {
     await Promise.all(started.map(({ server }) => server.stop()));
   }
-  const anchorRuns = runs.get(anchor).map((x) => x.rps);
-  const anchorMedian = median(anchorRuns);
   return contenders.map((c) => {
     const rps = runs.get(c.key).map((x) => x.rps);
-    const paired = rps.map((v, i) => v / anchorRuns[i]);
+    const paired = ratios.get(c.key);
+    const isAnchor = c.key === anchor;
     const s = started.find((x) => x.c.key === c.key)?.server;
     return {
       ...c,
-      isAnchor: c.key === anchor,
+      isAnchor,
       rps,
       median: median(rps),
       min: min(rps),
       max: max(rps),
-      ratio: median(rps) / anchorMedian,
-      paired: { min: min(paired), max: max(paired) },
+      ratio: isAnchor ? 1 : median(paired),
+      paired: isAnchor ? null : { min: min(paired), max: max(paired) },
       p99: median(runs.get(c.key).map((x) => x.latency.p99)),
       cpu: medianCpu(runs.get(c.key).map((x) => x.cpu)),
       errors: runs.get(c.key).reduce((n, x) => n + x.errors + x.timeouts + x.non2xx, 0),
@@ -95,12 +109,13 @@ export function medianCpu(cpus) {
 
 /**
  * A note comparing a row with a reference row (the plain Node setup of the same shape): `text`
- * gets the row's median over the reference's, and the reference's own ratio to the anchor.
+ * gets the row's ratio to the anchor over the reference's (each judged against the anchor runs
+ * beside it), and the reference's own ratio to the anchor.
  */
 export function againstReference(rows, key, refKey, text) {
   const row = rows.find((r) => r.key === key);
   const ref = rows.find((r) => r.key === refKey);
-  return row && ref?.median > 0 ? [text(row.median / ref.median, ref.ratio)] : [];
+  return row && ref?.ratio > 0 ? [text(row.ratio / ref.ratio, ref.ratio)] : [];
 }
 
 export function fmtRps(v) {

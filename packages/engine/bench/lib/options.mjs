@@ -7,7 +7,7 @@ export const PLANS = {
   // served its share, warmupMaxSlices: the most in all (lib/warmup.mjs);
   // settleMaxMs: the longest a run waits for the machine to be back at rest (lib/cpu.mjs).
   full: { name: 'full', runs: 5, duration: 6, warmup: 2, warmupSlices: 8, warmupMaxSlices: 75, settleMaxMs: 3000, spawns: 20 },
-  quick: { name: 'quick', runs: 2, duration: 1, warmup: 0.5, warmupSlices: 1, warmupMaxSlices: 1, settleMaxMs: 0, spawns: 6 },
+  quick: { name: 'quick', runs: 2, duration: 0.75, warmup: 0.5, warmupSlices: 1, warmupMaxSlices: 1, settleMaxMs: 0, spawns: 6 },
 };
 
 export function parseOptions(argv, { repoRoot, suiteIds }) {

@@ -209,7 +209,7 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
     '# Benchmarks',
     '',
     `Written by \`pnpm bench${plan.name === 'quick' ? ' --quick' : ''}\` on ${m.date} from Forkyard ${m.commit}: ` +
-      `${plan.runs} runs of ${plan.duration} s per contender, alternating between contenders, ${warmupText(plan)}, and ${settleText(plan)}` +
+      `${plan.runs} runs of ${plan.duration} s per contender, each between two runs of its comparison's anchor, ${warmupText(plan)}, and ${settleText(plan)}` +
       `${plan.name === 'quick' ? ' (quick mode: fewer and shorter runs, so wider spreads)' : ''}. ` +
       'Regenerate it rather than editing it.',
     '',
@@ -267,10 +267,13 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
     '',
     `The load generator and the servers share the same ${m.cores} cores. At hello-world rates autocannon needs most of a core ` +
       'for itself, so absolute requests per second say more about this machine than about Forkyard; the ratio to the anchor, ' +
-      'measured in the same run, is the number to read. Each contender runs several times, alternating with the others; ' +
-      'the table gives the median req/s and the range over runs, the ratio of medians to the anchor (targets are judged on ' +
-      'it), and the range of per-run ratios (run r of a contender against run r of the anchor, measured a few seconds apart). ' +
-      'A wide per-run range means a noisy machine: rerun before believing a small difference. p99 latency is the median of the ' +
+      'measured in the same run, is the number to read. The runs go in rounds: in each, every contender runs once, in turn, ' +
+      'with the anchor run before the first, between every two and after the last, and the next round starts one contender ' +
+      'further on. Each contender run is thus judged against the two anchor runs on either side of it, seconds apart: its ' +
+      'req/s over their mean. This machine\'s slow phases last longer than one run, and a run compared with anchor runs a ' +
+      'round away would measure the phase as much as the server. The table gives the median req/s and the range over runs, ' +
+      'the median of those per-run ratios (targets are judged on it) and their range. A wide per-run range means a noisy ' +
+      'machine: rerun before believing a small difference. p99 latency is the median of the ' +
       'runs\' p99. "CPU µs per request" is the CPU time (user and system, all threads, from /proc) the server process and ' +
       'the processes below it used during a run, divided by the requests answered, median over runs: for cluster, its primary ' +
       'and its workers; for Forkyard, the primary and its children with their threads. It tells where the time goes when the ' +

@@ -97,7 +97,7 @@ export default {
   requires: [CONTROL_PLANE_BUILT],
   async run(ctx) {
     const quick = ctx.plan.name === 'quick';
-    const windowS = quick ? 6 : 20;
+    const windowS = quick ? 4 : 20;
     const rows = [await measure(ctx, this.title, 4, windowS)];
     const notes = [];
     if (!quick) {
