@@ -92,6 +92,7 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
       paired: isAnchor ? null : { min: min(paired), max: max(paired) },
       p99: median(runs.get(c.key).map((x) => x.latency.p99)),
       cpu: medianCpu(runs.get(c.key).map((x) => x.cpu)),
+      wakes: medianWakes(runs.get(c.key)),
       errors: runs.get(c.key).reduce((n, x) => n + x.errors + x.timeouts + x.non2xx, 0),
       details: s?.details ?? {},
       info: info.get(c.key) ?? null,
@@ -105,6 +106,12 @@ export function medianCpu(cpus) {
   const known = cpus.filter(Boolean);
   if (known.length === 0) return null;
   return { own: median(known.map((c) => c.own)), below: median(known.map((c) => c.below)) };
+}
+
+/** Median wake-ups per request over the runs (lib/cpu.mjs withCpu), or null where none was measured. */
+export function medianWakes(results) {
+  const known = results.map((r) => r.wakes).filter((w) => w != null);
+  return known.length ? median(known) : null;
 }
 
 /**

@@ -37,10 +37,24 @@ function tasksOf(pid) {
   }
 }
 
-function processUs(pid) {
-  let us = 0;
-  for (const tid of tasksOf(pid)) us += taskUs(`/proc/${pid}/task/${tid}`);
-  return us;
+/**
+ * Times one thread has gone to sleep of its own accord (voluntary context switches: waiting in
+ * epoll for its next event, on a lock), each ended by a wake-up; 0 if it is gone.
+ */
+function taskWakes(path) {
+  try {
+    const m = /^voluntary_ctxt_switches:\s*(\d+)/m.exec(readFileSync(`${path}/status`, 'latin1'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** `perTask` summed over every thread of `pid`. */
+function processSum(pid, perTask) {
+  let n = 0;
+  for (const tid of tasksOf(pid)) n += perTask(`/proc/${pid}/task/${tid}`);
+  return n;
 }
 
 function childPids(pid) {
@@ -55,25 +69,35 @@ function childPids(pid) {
   return out;
 }
 
-/** CPU used so far by `pid` and by all its descendants, in microseconds (a process that exited is no longer counted). */
-export function treeCpu(pid) {
+/** `perTask` summed over `pid`'s threads (own) and over all its descendants' (below). */
+function treeSum(pid, perTask) {
   let below = 0;
   const stack = childPids(pid);
   while (stack.length > 0) {
     const p = stack.pop();
-    below += processUs(p);
+    below += processSum(p, perTask);
     stack.push(...childPids(p));
   }
-  return { own: processUs(pid), below };
+  return { own: processSum(pid, perTask), below };
 }
 
-/** Runs one load job against the server process `pid`; its result gains `cpu`: CPU µs per request, own and below. */
+/** CPU used so far by `pid` and by all its descendants, in microseconds (a process that exited is no longer counted). */
+export const treeCpu = (pid) => treeSum(pid, taskUs);
+
+/**
+ * Runs one load job against the server process `pid`; its result gains `cpu`: CPU µs per
+ * request, own and below, and `wakes`: wake-ups per request over the whole tree (every thread's
+ * voluntary context switches: each time an event loop slept and something had to wake it).
+ */
 export async function withCpu(pid, job) {
   const before = treeCpu(pid);
+  const wakesBefore = treeSum(pid, taskWakes);
   const res = await job();
   const after = treeCpu(pid);
+  const wakesAfter = treeSum(pid, taskWakes);
   const cpu = res.total > 0 ? { own: (after.own - before.own) / res.total, below: Math.max(0, after.below - before.below) / res.total } : null;
-  return { ...res, cpu };
+  const woke = wakesAfter.own + wakesAfter.below - wakesBefore.own - wakesBefore.below;
+  return { ...res, cpu, wakes: res.total > 0 ? Math.max(0, woke) / res.total : null };
 }
 
 const SETTLE_WINDOW_MS = 200;

@@ -136,18 +136,18 @@ function throughputSection(s) {
   const out = [
     s.intro,
     '',
-    `| Contender | Shape | req/s (median) | min – max | × ${s.anchorLabel} | per-run ratio | p99 latency (ms) | CPU µs per request: primary + below | warm-up: s, CPU µs per request first → last slice | errors |`,
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    `| Contender | Shape | req/s (median) | min – max | × ${s.anchorLabel} | per-run ratio | p99 latency (ms) | CPU µs per request: primary + below | wake-ups per request | warm-up: s, CPU µs per request first → last slice | errors |`,
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of s.rows) {
     // A comparison of its own within the section (its own anchor, measured alongside it).
     if (r.separator) {
-      out.push(`| **${r.separator}** |${' |'.repeat(9)}`);
+      out.push(`| **${r.separator}** |${' |'.repeat(10)}`);
       continue;
     }
     const anchor = r.isAnchor ?? r.key === 'anchor';
     out.push(
-      `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${anchor ? '1.00× (anchor)' : x2(r.ratio)} | ${anchor ? '—' : `${x2(r.paired.min)} – ${x2(r.paired.max)}`} | ${r.p99} | ${cpuCell(r.cpu)} | ${warmCell(r.warm)} | ${r.errors} |`,
+      `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${anchor ? '1.00× (anchor)' : x2(r.ratio)} | ${anchor ? '—' : `${x2(r.paired.min)} – ${x2(r.paired.max)}`} | ${r.p99} | ${cpuCell(r.cpu)} | ${r.wakes == null ? '—' : r.wakes.toFixed(2)} | ${warmCell(r.warm)} | ${r.errors} |`,
     );
   }
   const lines = s.rows.map(directivesLine).filter(Boolean);
@@ -277,7 +277,11 @@ export function renderReport({ machine: m, plan, loadgen, sections, skipped, sui
       'runs\' p99. "CPU µs per request" is the CPU time (user and system, all threads, from /proc) the server process and ' +
       'the processes below it used during a run, divided by the requests answered, median over runs: for cluster, its primary ' +
       'and its workers; for Forkyard, the primary and its children with their threads. It tells where the time goes when the ' +
-      'ratio misses (the load generator\'s own CPU is not in it). The warm-up column gives how long the contender was ' +
+      'ratio misses (the load generator\'s own CPU is not in it). "wake-ups per request" counts, over the same processes and ' +
+      'threads, the times one of them went to sleep of its own accord (voluntary context switches, from /proc): each is an ' +
+      'event loop that waited in epoll and had to be woken, by a connection, a message from another process or thread, or a ' +
+      'timer. Handing work from one event loop to another costs wake-ups that a single event loop saves, and on a virtual ' +
+      'machine each costs microseconds of the kernel\'s time. The warm-up column gives how long the contender was ' +
       'loaded before its first run and its CPU per request in the first and the last warm-up slice: every V8 isolate ' +
       '(a cluster worker, a prefork child, a Forkyard child\'s listener and each of its threads) compiles the handler and ' +
       'Node\'s HTTP code on its own, so a server of many isolates takes longer to reach the figure it keeps, and a short ' +

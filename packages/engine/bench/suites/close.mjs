@@ -54,7 +54,8 @@ function costNotes(rows) {
     notes.push(
       `${row.label} ${row.shape}: ${Math.round(row.cpu.own)} µs of CPU per connection in the primary (cluster's: ` +
         `${Math.round(anchor.cpu.own)}) and ${Math.round(row.cpu.below)} µs in the children (cluster's workers: ` +
-        `${Math.round(anchor.cpu.below)}), ${((row.cpu.own + row.cpu.below) / (anchor.cpu.own + anchor.cpu.below)).toFixed(1)}× in all. ` +
+        `${Math.round(anchor.cpu.below)}), ${((row.cpu.own + row.cpu.below) / (anchor.cpu.own + anchor.cpu.below)).toFixed(1)}× in all` +
+        `${row.wakes != null && anchor.wakes != null ? `; ${row.wakes.toFixed(2)} wake-ups per connection (cluster's: ${anchor.wakes.toFixed(2)})` : ''}. ` +
         'The machine\'s two cores are shared with the load generator, so throughput follows CPU per connection.',
     );
   }
@@ -65,7 +66,10 @@ function costNotes(rows) {
     ...againstReference(rows, 'worker', 'cluster-4', (vs, ref) =>
       `worker 2 × 2 against cluster with 4 workers: ${vs.toFixed(2)}×. worker binds each connection to a thread, so its child is full ` +
       'with 2 connections and the primary must hear of every close before it gives that child another (its threads tell it ' +
-      `directly); cluster hands connections out without asking. Four Node processes reach ${ref.toFixed(2)}× of two by themselves.`),
+      'directly); cluster hands connections out without asking. So every connection wakes three event loops in turn: the primary, ' +
+      'told of the close, the child\'s listener, handed the next connection, and a thread, asleep since its last one; event\'s ' +
+      'threads go from one connection to the next without sleeping, and its children tell their closes in batches. The wake-ups ' +
+      `column counts it. Four Node processes reach ${ref.toFixed(2)}× of two by themselves.`),
     ...againstReference(rows, 'prefork', `cluster-${CONNECTIONS}`, (vs, ref) =>
       `Prefork against cluster with as many workers (${CONNECTIONS} processes each): ${vs.toFixed(2)}×. ` +
       `${CONNECTIONS} Node processes reach ${ref.toFixed(2)}× of two by themselves.`),

@@ -11,7 +11,7 @@
  */
 
 import { startServer } from '../lib/servers.mjs';
-import { fmtRps, medianCpu } from '../lib/compare.mjs';
+import { fmtRps, medianCpu, medianWakes } from '../lib/compare.mjs';
 import { settler, withCpu } from '../lib/cpu.mjs';
 import { openObserver } from '../lib/stream-observer.mjs';
 import { max, median, min } from '../lib/stats.mjs';
@@ -62,6 +62,7 @@ function row(key, label, results, anchorResults, extra = {}) {
     p99: median(results.map((r) => r.latency.p99)),
     errors: results.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
     cpu: medianCpu(results.map((r) => r.cpu)),
+    wakes: medianWakes(results),
     /** The primary's CPU per second of load (µs), where the control plane and the stream run. */
     primaryPerSec: median(results.map((r) => r.primaryPerSec ?? 0)),
     details: {},
