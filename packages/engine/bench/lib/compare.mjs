@@ -77,28 +77,38 @@ export async function compareThroughput(ctx, { title, contenders, anchor, load }
     await Promise.all(started.map(({ server }) => server.stop()));
   }
   return contenders.map((c) => {
-    const rps = runs.get(c.key).map((x) => x.rps);
-    const paired = ratios.get(c.key);
     const isAnchor = c.key === anchor;
     const s = started.find((x) => x.c.key === c.key)?.server;
     return {
       ...c,
+      ...runFigures(runs.get(c.key), isAnchor ? null : ratios.get(c.key)),
       isAnchor,
-      rps,
-      median: median(rps),
-      min: min(rps),
-      max: max(rps),
-      ratio: isAnchor ? 1 : median(paired),
-      paired: isAnchor ? null : { min: min(paired), max: max(paired) },
-      p99: median(runs.get(c.key).map((x) => x.latency.p99)),
-      cpu: medianCpu(runs.get(c.key).map((x) => x.cpu)),
-      wakes: medianWakes(runs.get(c.key)),
-      errors: runs.get(c.key).reduce((n, x) => n + x.errors + x.timeouts + x.non2xx, 0),
       details: s?.details ?? {},
       info: info.get(c.key) ?? null,
       warm: warm.get(c.key) ?? null,
     };
   });
+}
+
+/**
+ * A row's figures from its runs (load/main.mjs results with withCpu's `cpu` and `wakes`) and its
+ * per-run ratios to the anchor (null for the anchor itself: 1, no range): what the report's
+ * throughput table shows.
+ */
+export function runFigures(results, paired) {
+  const rps = results.map((x) => x.rps);
+  return {
+    rps,
+    median: median(rps),
+    min: min(rps),
+    max: max(rps),
+    ratio: paired ? median(paired) : 1,
+    paired: paired ? { min: min(paired), max: max(paired) } : null,
+    p99: median(results.map((x) => x.latency.p99)),
+    cpu: medianCpu(results.map((x) => x.cpu)),
+    wakes: medianWakes(results),
+    errors: results.reduce((n, x) => n + x.errors + x.timeouts + x.non2xx, 0),
+  };
 }
 
 /** Median CPU per request over the runs, for the server process and for the processes below it. */

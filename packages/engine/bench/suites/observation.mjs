@@ -11,7 +11,7 @@
  */
 
 import { startServer } from '../lib/servers.mjs';
-import { fmtRps, medianCpu, medianWakes } from '../lib/compare.mjs';
+import { fmtRps, runFigures } from '../lib/compare.mjs';
 import { settler, withCpu } from '../lib/cpu.mjs';
 import { openObserver } from '../lib/stream-observer.mjs';
 import { max, median, min } from '../lib/stats.mjs';
@@ -46,28 +46,19 @@ function observerFigures(observers, starts, ends) {
 
 const ms = (us) => (us / 1000).toFixed(1);
 
-function row(key, label, results, anchorResults, extra = {}) {
-  const rps = results.map((r) => r.rps);
-  const paired = rps.map((v, i) => v / anchorResults[i].rps);
+/** The anchor row has no ratios of its own; the observed one, each round's against the round's run without clients. */
+function row(key, label, results, anchorResults) {
+  const isAnchor = results === anchorResults;
   return {
     key,
     label,
     shape: event2x2Control.shape,
-    rps,
-    median: median(rps),
-    min: min(rps),
-    max: max(rps),
-    ratio: median(paired),
-    paired: { min: min(paired), max: max(paired) },
-    p99: median(results.map((r) => r.latency.p99)),
-    errors: results.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
-    cpu: medianCpu(results.map((r) => r.cpu)),
-    wakes: medianWakes(results),
+    ...runFigures(results, isAnchor ? null : results.map((r, i) => r.rps / anchorResults[i].rps)),
+    isAnchor,
     /** The primary's CPU per second of load (µs), where the control plane and the stream run. */
     primaryPerSec: median(results.map((r) => r.primaryPerSec ?? 0)),
     details: {},
     info: null,
-    ...extra,
   };
 }
 
