@@ -8,6 +8,7 @@
  */
 import { createRoot } from 'react-dom/client';
 import { dashboardStore } from '../../src/lib/store.js';
+import type { HistorySample } from '../../src/lib/history.js';
 import { StreamClient, type WebSocketConstructor } from '@forkyard/client';
 import { bindStreamToStore } from '../../src/lib/stream-binding.js';
 import { FakeWebSocket } from '../../src/testing/fake-web-socket.js';
@@ -67,8 +68,19 @@ window.runFrameBench = async ({ seconds, hz, children, threads, changeShare, par
   const socket = FakeWebSocket.last();
   socket.open();
   const apply = (i: number) => socket.deliver(texts[i]!);
-  createRoot(document.getElementById('root')!).render(<Bench parts={parts} />);
   apply(0);
+  // Ten minutes of chart history, as on a dashboard that has been open that long: the charts
+  // then draw 600 samples each, not the few a short run would collect.
+  {
+    const now = dashboardStore.getState().stream.snapshot!.time;
+    const samples: HistorySample[] = [];
+    for (let i = 599; i >= 1; i--) {
+      const busy = 800 + Math.round(400 * Math.sin(i / 30));
+      samples.push({ t: now - i * 1000, rps: 20000 + Math.round(5000 * Math.sin(i / 17)), busy, idle: children * threads - busy, graceful: i % 120 < 10 ? 64 : 0, currentGeneration: children, olderGenerations: i % 120 < 10 ? 4 : 0, keepAlive: 2000 + (i % 50) * 10, acceptQueue: i % 7 });
+    }
+    dashboardStore.setState((s) => ({ history: { samples: [...samples, ...s.history.samples], lastAccesses: s.history.lastAccesses } }));
+  }
+  createRoot(document.getElementById('root')!).render(<Bench parts={parts} />);
   await new Promise((r) => setTimeout(r, 1000));
 
   const frameTimes: number[] = [];

@@ -1,9 +1,10 @@
 /**
  * Ten minutes of the pool at a glance (recharts): request rate, slots by state, children by
- * generation, kept-alive connections, accept-queue depth. Each chart re-renders when a history
- * sample lands (1 Hz), never at the stream's 10 Hz. Events are vertical markers on every
- * chart's time axis: child starts and exits faintly, generations and changes dashed, kills,
- * crashes and warnings in their level's colour; the event log lists them.
+ * generation, kept-alive connections, accept-queue depth. The figures above each plot follow
+ * every history sample (1 Hz), the plots are redrawn every 2 s, never at the stream's 10 Hz,
+ * with no more points than they are wide. Events are vertical markers on every chart's time
+ * axis: child starts and exits faintly, generations and changes dashed, kills, crashes and
+ * warnings in their level's colour; the event log lists them.
  */
 import { memo, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
@@ -11,6 +12,7 @@ import { useDashboard } from '../../lib/store.js';
 import { HISTORY_WINDOW_MS, type HistorySample } from '../../lib/history.js';
 import type { LogEntry } from '../../lib/event-log.js';
 import { formatClock } from '../../lib/format.js';
+import { bucketFor, plotPoints } from '../../lib/plot-points.js';
 
 const CHART_HEIGHT = 132;
 
@@ -55,16 +57,18 @@ const compact = (n: number): string => (Math.abs(n) >= 10_000 ? `${Math.round(n 
 const LEVEL_COLOR = { info: 'var(--marker-info)', warn: 'var(--marker-warn)', error: 'var(--marker-error)' } as const;
 
 /**
- * Each chart takes a new sample this much later than the one before it. Redrawing all five
- * recharts SVGs at once is one task of about 60 ms, four dropped frames every second; one at
- * a time, each fits in a frame (measured in bench/frame-time.mjs: main-thread time per frame).
+ * A chart's plot is redrawn every PLOT_EVERY_MS, the five at their own moments STAGGER_MS
+ * apart, each in an idle period: a recharts redraw is about 11 ms of script on a 2-core
+ * machine, whatever the data (measured in bench/frame-time.mjs: main-thread work per frame), and
+ * five a second made the dashboard's busiest twentieth of frames. The figures above each plot
+ * follow every sample.
  */
-const STAGGER_MS = 150;
+const PLOT_EVERY_MS = 2000;
+const STAGGER_MS = 400;
 
 /**
- * Idle time a chart's redraw needs to finish inside the frame it starts in (a redraw is about
- * 12 ms of script on a 2-core machine, measured in bench/frame-time.mjs), and the longest wait for
- * it before drawing anyway.
+ * Idle time a chart's redraw needs to finish inside the frame it starts in, and the longest
+ * wait for it before drawing anyway.
  */
 const REDRAW_IDLE_MS = 12;
 const REDRAW_MAX_WAIT_MS = 1000;
@@ -86,27 +90,58 @@ function whenIdle(fn: () => void): () => void {
 }
 
 /**
- * `value`, `delayMs` late and then in a frame with room for a redraw (so a redraw starts in a
- * frame with little else to do, not on top of the scoreboard's row updates): the first value at once.
+ * `value` as the plot shows it: taken at this chart's next moment on the clock (every
+ * PLOT_EVERY_MS, `offsetMs` into the period) in a frame with room for a redraw, so redraws
+ * never pile into one frame nor land on top of the scoreboard's row updates; the first value at once.
  */
-function useStaggered<T>(value: T, delayMs: number): T {
+function usePaced<T>(value: T, offsetMs: number): T {
   const [shown, setShown] = useState(value);
+  const latest = useRef(value);
+  latest.current = value;
+  const waiting = useRef<(() => void) | null>(null);
   useEffect(() => {
+    if (waiting.current || Object.is(value, shown)) return;
+    const now = Date.now();
+    const at = Math.ceil((now - offsetMs) / PLOT_EVERY_MS) * PLOT_EVERY_MS + offsetMs;
     let cancelIdle: (() => void) | null = null;
-    const t = setTimeout(() => (cancelIdle = whenIdle(() => setShown(() => value))), delayMs);
-    return () => {
+    const t = setTimeout(
+      () =>
+        (cancelIdle = whenIdle(() => {
+          waiting.current = null;
+          setShown(() => latest.current);
+        })),
+      at - now,
+    );
+    waiting.current = () => {
       clearTimeout(t);
       cancelIdle?.();
     };
-  }, [value, delayMs]);
+  }, [value, shown, offsetMs]);
+  useEffect(
+    () => () => {
+      waiting.current?.();
+      waiting.current = null;
+    },
+    [],
+  );
   return shown;
 }
 
-const StaggeredChart = ({ index, ...props }: { index: number; spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) => {
-  // One staggered value, so samples, markers and domain change in the same redraw.
+const StaggeredChart = ({ index, spec, ...props }: { index: number; spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) => {
+  // One paced value, so samples, markers and domain change in the same redraw.
   const given = useMemo(() => ({ samples: props.samples, markers: props.markers, domain: props.domain }), [props.samples, props.markers, props.domain]);
-  const { samples, markers, domain } = useStaggered(given, index * STAGGER_MS);
-  return <Chart spec={props.spec} samples={samples} markers={markers} domain={domain} />;
+  const { samples, markers, domain } = usePaced(given, index * STAGGER_MS);
+  const last = props.samples[props.samples.length - 1];
+  const now = last ? spec.series.map((s) => `${s.name} ${last[s.key] ?? '—'}`).join(' · ') : '—';
+  return (
+    <figure className="chart" aria-label={`${spec.title} over the last 10 minutes`}>
+      <figcaption>
+        <span>{spec.title}</span>
+        <span className="chart-now num">{now}</span>
+      </figcaption>
+      <Plot spec={spec} samples={samples} markers={markers} domain={domain} />
+    </figure>
+  );
 };
 
 /** Axis ticks, grid and tooltip never change: hoisted, so a redraw reconciles only the data. */
@@ -115,7 +150,9 @@ const TICK_STYLE = { fontSize: 10, fill: 'var(--muted)' };
 const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)', fontSize: 11 };
 const clockTick = (t: number): string => formatClock(t).slice(0, 5);
 const clockLabel = (t: unknown): string => formatClock(Number(t));
-const GRID = <CartesianGrid stroke="var(--grid)" vertical={false} />;
+/** Horizontal lines only, and no vertical coordinates to work out (recharts computes them even when not drawn). */
+const noVerticalLines = (): number[] => [];
+const GRID = <CartesianGrid stroke="var(--grid)" vertical={false} verticalCoordinatesGenerator={noVerticalLines} />;
 const Y_AXIS = <YAxis width={40} allowDecimals={false} tickFormatter={compact} tick={TICK_STYLE} stroke="var(--grid)" />;
 /** The ten minutes up to the newest sample, from the data: a constant, so a redraw does not re-register the axis. */
 const lastTenMinutes = ([, dataMax]: readonly [number, number]): [number, number] => [dataMax - HISTORY_WINDOW_MS, dataMax];
@@ -139,12 +176,10 @@ function useWidth(ref: RefObject<HTMLElement | null>): number | null {
   return width;
 }
 
-const Chart = memo(function Chart({ spec, samples, markers, domain }: { spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) {
+const Plot = memo(function Plot({ spec, samples, markers, domain }: { spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) {
   const plotRef = useRef<HTMLDivElement>(null);
   const width = useWidth(plotRef);
-  const data = samples as HistorySample[];
-  const last = samples[samples.length - 1];
-  const now = last ? spec.series.map((s) => `${s.name} ${last[s.key] ?? '—'}`).join(' · ') : '—';
+  const data = useMemo(() => plotPoints(samples, spec.series[0]!.key, bucketFor(HISTORY_WINDOW_MS, width ?? 0)) as HistorySample[], [samples, spec, width]);
   // Without samples there is no newest one: the window ends now.
   const xAxis = samples.length ? X_AXIS : timeAxis(domain);
   const lines = useMemo(
@@ -178,25 +213,19 @@ const Chart = memo(function Chart({ spec, samples, markers, domain }: { spec: Ch
     </>
   );
   return (
-    <figure className="chart" aria-label={`${spec.title} over the last 10 minutes`}>
-      <figcaption>
-        <span>{spec.title}</span>
-        <span className="chart-now num">{now}</span>
-      </figcaption>
-      <div className="chart-plot" ref={plotRef} style={{ height: CHART_HEIGHT }}>
-        {width === null || width <= 0 ? null : spec.kind === 'line' ? (
-          <LineChart width={width} height={CHART_HEIGHT} data={data} margin={CHART_MARGIN}>
-            {common}
-            {series}
-          </LineChart>
-        ) : (
-          <AreaChart width={width} height={CHART_HEIGHT} data={data} margin={CHART_MARGIN}>
-            {common}
-            {series}
-          </AreaChart>
-        )}
-      </div>
-    </figure>
+    <div className="chart-plot" ref={plotRef} style={{ height: CHART_HEIGHT }}>
+      {width === null || width <= 0 ? null : spec.kind === 'line' ? (
+        <LineChart width={width} height={CHART_HEIGHT} data={data} margin={CHART_MARGIN}>
+          {common}
+          {series}
+        </LineChart>
+      ) : (
+        <AreaChart width={width} height={CHART_HEIGHT} data={data} margin={CHART_MARGIN}>
+          {common}
+          {series}
+        </AreaChart>
+      )}
+    </div>
   );
 });
 
