@@ -20,6 +20,7 @@ import type { Pool, ScoreboardImage } from '@forkyard/engine';
 import { applyFrame, INITIAL_STREAM_STATE, parseServerFrame, type ImageLike, type ImageWorker, type StreamState } from '@forkyard/protocol';
 import streamRoutes, { STREAM_PER_MESSAGE_DEFLATE } from '../src/routes/stream.js';
 import { snapshotOf } from '../src/snapshot.js';
+import { COMPRESS_MIN_CHARS } from '../src/stream/hub.js';
 
 /** The ws client this test uses (the one @fastify/websocket serves with). */
 interface WsClient {
@@ -167,6 +168,26 @@ describe('/api/v1/stream with permessage-deflate', () => {
       assert.ok(ratio(deflated) < 0.5, `compressed, the wire carries ${ratio(deflated).toFixed(3)} of the JSON`);
       plain.ws.terminate();
       deflated.ws.terminate();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('sends a small board\'s short frames as they are, to a client that negotiated it, and they rebuild the board exactly', async () => {
+    const { pool, images } = movingPool(1, 2);
+    const { app, url } = await serve(pool);
+    try {
+      const r = new Reader(new WebSocket(url));
+      await r.opened;
+      assert.match(r.ws.extensions, /^permessage-deflate/);
+      await until(() => r.frames >= 20, 5000, '20 frames');
+      const s = r.state.snapshot!;
+      assert.equal(r.resyncs, 0);
+      assert.deepStrictEqual(s, snapshotOf(images[r.state.seq - 1] as unknown as ScoreboardImage, s.time));
+      assert.ok(r.jsonBytes / r.frames < COMPRESS_MIN_CHARS, `short frames (${Math.round(r.jsonBytes / r.frames)} bytes each)`);
+      // Uncompressed, the wire carries every byte of the JSON plus each frame's header.
+      assert.ok(r.ws._socket.bytesRead >= r.jsonBytes, `wire ${r.ws._socket.bytesRead} bytes for ${r.jsonBytes} of JSON`);
+      r.ws.terminate();
     } finally {
       await app.close();
     }

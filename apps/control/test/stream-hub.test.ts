@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyFrame, INITIAL_STREAM_STATE, type ServerFrame, type StatusSnapshot, type StreamState } from '@forkyard/protocol';
-import { StreamHub, type StreamPeer } from '../src/stream/hub.js';
+import { COMPRESS_MIN_CHARS, StreamHub, type StreamPeer } from '../src/stream/hub.js';
 
 /** A board whose letters move every call: `busy` threads of `threads` show W, rotating. */
 function board(): () => StatusSnapshot {
@@ -49,8 +49,11 @@ class FakePeer implements StreamPeer {
   closed: { code: number; reason: string } | null = null;
   state: StreamState = INITIAL_STREAM_STATE;
   resyncs = 0;
-  send(text: string): void {
+  /** Per frame sent: its length and whether the hub asked for it to be deflated. */
+  sent: Array<{ chars: number; compress: boolean | undefined }> = [];
+  send(text: string, options?: { compress: boolean }): void {
     const frame = JSON.parse(text) as ServerFrame;
+    this.sent.push({ chars: text.length, compress: options?.compress });
     this.frames.push(frame);
     const out = applyFrame(this.state, frame);
     this.state = out.state;
@@ -103,6 +106,18 @@ describe('StreamHub', () => {
     assert.equal(taken.length - before, 10);
     for (const p of peers.slice(1)) assert.deepStrictEqual(p.frames.slice(1), peers[0]!.frames.slice(1));
     for (const p of peers) assert.deepStrictEqual(p.state.snapshot, taken.at(-1));
+  });
+
+  it('asks for long frames to be deflated and sends short ones as they are', () => {
+    const { h } = hub();
+    const a = new FakePeer();
+    h.add(a);
+    for (let i = 0; i < 20; i++) h.tick();
+    const long = a.sent.filter((f) => f.chars >= COMPRESS_MIN_CHARS);
+    const short = a.sent.filter((f) => f.chars < COMPRESS_MIN_CHARS);
+    assert.ok(long.length > 0 && short.length > 0, `frames of both kinds (${long.length} long, ${short.length} short)`);
+    assert.ok(long.every((f) => f.compress === true));
+    assert.ok(short.every((f) => f.compress === false));
   });
 
   it('delivers at a lower rate when asked, still exactly', () => {

@@ -41,8 +41,9 @@ const MAX_CLIENT_FRAME_BYTES = 4096;
 /**
  * permessage-deflate for server frames, with every client that offers it (ws and browsers do).
  * Context takeover stays on: one deflate window per connection spans frames, so the keys and
- * request lines a delta repeats from the last one cost a back-reference (ws then compresses
- * every frame; its `threshold` only applies without takeover). Measured on a loaded 1,024-slot
+ * request lines a delta repeats from the last one cost a back-reference. ws's `threshold`
+ * only applies without takeover, so the hub itself sends frames under COMPRESS_MIN_CHARS
+ * uncompressed (they stay out of the window, as RFC 7692 allows). Measured on a loaded 1,024-slot
  * board (bench/stream-bytes.mjs): level 6 sends 13 kB/s per client, level 1 17, level 9 12.7
  * for more CPU; a 2^13 window 14.7. memLevel 7 instead of 8 changes nothing measurable and
  * saves 64 KiB of zlib state per client.

@@ -28,7 +28,8 @@ import {
 /** What the hub needs of a WebSocket (ws's WebSocket has all of it). */
 export interface StreamPeer {
   readonly bufferedAmount: number;
-  send(text: string): void;
+  /** `compress`: whether to deflate this frame, where the connection negotiated permessage-deflate. */
+  send(text: string, options: { compress: boolean }): void;
   close(code: number, reason: string): void;
   /** Destroys the connection without a closing handshake. */
   terminate?(): void;
@@ -49,6 +50,16 @@ export interface StreamHubOptions {
   /** Run the ticker on a timer (default); tests turn it off and call tick() themselves. */
   autoTick?: boolean;
 }
+
+/**
+ * Frames shorter than this many characters go out as they are, even to a client that
+ * negotiated permessage-deflate. Deflating one costs a zlib round trip through libuv's thread
+ * pool per client and saves a few hundred bytes: for a small pool's deltas (about 500
+ * characters) it was most of what 10 clients cost the primary (measured in
+ * bench/suites/observation.mjs: 33 ms of CPU a second with it, 13 without). A loaded large
+ * board's frames, where compression pays, are longer.
+ */
+export const COMPRESS_MIN_CHARS = 1024;
 
 /** After a 1013 close, how long a client that reads nothing keeps its socket before it is destroyed. */
 const DROP_GRACE_MS = 1000;
@@ -253,7 +264,7 @@ export class StreamHub {
 
   #send(peer: StreamPeer, _client: Client, text: string): void {
     try {
-      peer.send(text);
+      peer.send(text, { compress: text.length >= COMPRESS_MIN_CHARS });
     } catch {
       // The socket closed under us; its 'close' handler removes it.
     }
