@@ -58,10 +58,10 @@ const LEVEL_COLOR = { info: 'var(--marker-info)', warn: 'var(--marker-warn)', er
 
 /**
  * A chart's plot is redrawn every PLOT_EVERY_MS, the five at their own moments STAGGER_MS
- * apart, each in an idle period: a recharts redraw is about 11 ms of script on a 2-core
- * machine, whatever the data (measured in bench/frame-time.mjs: main-thread work per frame), and
- * five a second made the dashboard's busiest twentieth of frames. The figures above each plot
- * follow every sample.
+ * apart, each in an idle period: a recharts redraw is 10–30 ms of script on a 2-core machine
+ * even with its points thinned (measured in bench/frame-time.mjs: main-thread work per frame),
+ * and five a second made the dashboard's busiest twentieth of frames. The figures above each
+ * plot follow every sample.
  */
 const PLOT_EVERY_MS = 2000;
 const STAGGER_MS = 400;
