@@ -54,10 +54,10 @@ export interface StreamHubOptions {
 /**
  * Frames shorter than this many characters go out as they are, even to a client that
  * negotiated permessage-deflate. Deflating one costs a zlib round trip through libuv's thread
- * pool per client and saves a few hundred bytes: for a small pool's deltas (about 500
- * characters) it was most of what 10 clients cost the primary (measured in
- * bench/suites/observation.mjs: 33 ms of CPU a second with it, 13 without). A loaded large
- * board's frames, where compression pays, are longer.
+ * pool per client and saves a few hundred bytes: for a small pool's deltas (about 530
+ * characters) it was most of what 10 clients cost the primary (docs/BENCHMARKS.md, overhead of
+ * observation: 34.7 ms of CPU a second before, 11.9 after; each client now reads 5.3 kB/s
+ * instead of 1.3). A loaded large board's frames, where compression pays, are longer.
  */
 export const COMPRESS_MIN_CHARS = 1024;
 

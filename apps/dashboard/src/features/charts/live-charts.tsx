@@ -67,8 +67,8 @@ const PLOT_EVERY_MS = 2000;
 const STAGGER_MS = 400;
 
 /**
- * Idle time a chart's redraw needs to finish inside the frame it starts in, and the longest
- * wait for it before drawing anyway.
+ * Idle time a chart's redraw waits for, so it starts in a frame with nothing else to do (it may
+ * still run past that frame), and the longest wait for it before drawing anyway.
  */
 const REDRAW_IDLE_MS = 12;
 const REDRAW_MAX_WAIT_MS = 1000;
@@ -91,13 +91,15 @@ function whenIdle(fn: () => void): () => void {
 
 /**
  * `value` as the plot shows it: taken at this chart's next moment on the clock (every
- * PLOT_EVERY_MS, `offsetMs` into the period) in a frame with room for a redraw, so redraws
- * never pile into one frame nor land on top of the scoreboard's row updates; the first value at once.
+ * PLOT_EVERY_MS, `offsetMs` into the period) in an idle period, so the charts' redraws do not
+ * pile into one frame and start in frames with little else to do; the first value at once.
  */
 function usePaced<T>(value: T, offsetMs: number): T {
   const [shown, setShown] = useState(value);
   const latest = useRef(value);
-  latest.current = value;
+  useEffect(() => {
+    latest.current = value;
+  }, [value]);
   const waiting = useRef<(() => void) | null>(null);
   useEffect(() => {
     if (waiting.current || Object.is(value, shown)) return;
@@ -179,7 +181,7 @@ function useWidth(ref: RefObject<HTMLElement | null>): number | null {
 const Plot = memo(function Plot({ spec, samples, markers, domain }: { spec: ChartSpec; samples: readonly HistorySample[]; markers: LogEntry[]; domain: [number, number] }) {
   const plotRef = useRef<HTMLDivElement>(null);
   const width = useWidth(plotRef);
-  const data = useMemo(() => plotPoints(samples, spec.series[0]!.key, bucketFor(HISTORY_WINDOW_MS, width ?? 0)) as HistorySample[], [samples, spec, width]);
+  const data = useMemo(() => plotPoints(samples, spec.series.map((s) => s.key), bucketFor(HISTORY_WINDOW_MS, width ?? 0)) as HistorySample[], [samples, spec, width]);
   // Without samples there is no newest one: the window ends now.
   const xAxis = samples.length ? X_AXIS : timeAxis(domain);
   const lines = useMemo(

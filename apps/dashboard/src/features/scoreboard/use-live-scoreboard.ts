@@ -17,8 +17,8 @@ import { ROW_HEIGHT } from './scoreboard-rows-view.js';
 const ROWS_HZ = 4;
 /**
  * Rows rewritten in one frame at most: 64 rows' figures at once were 4 ms of layout and 2.5 ms
- * of paint in one frame on a 2-core machine (bench/frame-time.mjs); a quarter of them a frame,
- * a pass takes four frames of a second's sixty.
+ * of paint in one frame on a 2-core machine (bench/frame-time.mjs); 16 a frame, a pass over 64
+ * rows takes four frames.
  */
 const ROWS_PER_FRAME = 16;
 
@@ -71,6 +71,7 @@ export function useLiveScoreboard(
     let rowsFrame = 0;
     let rowsFrom = 0;
     let rowsAt = 0;
+    let disposed = false;
     let painted: unknown = null;
     let written: unknown = null;
     const bySlotOf = (snapshot: StatusSnapshot) => {
@@ -102,8 +103,12 @@ export function useLiveScoreboard(
       set('req', String(p.requests));
     };
     const writeRows = () => {
+      // One pass at a time, whichever of its timer or its frame called.
+      if (rowsTimer !== null) clearTimeout(rowsTimer);
+      if (rowsFrame !== 0) cancelAnimationFrame(rowsFrame);
       rowsTimer = null;
       rowsFrame = 0;
+      if (disposed) return;
       const snapshot = dashboardStore.getState().stream.snapshot;
       if (!snapshot || (rowsFrom === 0 && snapshot === written)) {
         rowsFrom = 0;
@@ -146,12 +151,13 @@ export function useLiveScoreboard(
     const schedule = () => {
       if (frame === 0) frame = requestAnimationFrame(update);
     };
+    // The first paint also starts the first pass over the rows (at once: none was written yet).
     update();
-    writeRows();
     const unsubscribe = dashboardStore.subscribe(schedule);
     // Stale marking must also follow the clock when no frames arrive at all.
     const staleTimer = setInterval(() => painter.setStale(isStale(dashboardStore.getState())), 1000);
     return () => {
+      disposed = true;
       unsubscribe();
       clearInterval(staleTimer);
       if (frame) cancelAnimationFrame(frame);
