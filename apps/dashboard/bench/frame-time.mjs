@@ -2,7 +2,8 @@
 /**
  * Frame-time benchmark of the dashboard: 4,096 scoreboard slots (64 children × 64 threads)
  * updated at 10 Hz through the real store and delta path, with the scoreboard, charts (ten
- * minutes of history) and event log mounted, in headless Chromium. Prints one JSON object (p95 frame time and more).
+ * minutes of history) and event log mounted, in headless Chromium. Prints one JSON object
+ * (p95 frame time and more).
  *
  *   node bench/frame-time.mjs [--seconds 10] [--children 64] [--threads 64] [--change 0.25] [--hz 10]
  *                             [--parts scoreboard,charts,events] [--width 1920 --height 1080]

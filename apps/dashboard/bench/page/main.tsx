@@ -76,7 +76,8 @@ window.runFrameBench = async ({ seconds, hz, children, threads, changeShare, par
     const samples: HistorySample[] = [];
     for (let i = 599; i >= 1; i--) {
       const busy = 800 + Math.round(400 * Math.sin(i / 30));
-      samples.push({ t: now - i * 1000, rps: 20000 + Math.round(5000 * Math.sin(i / 17)), busy, idle: children * threads - busy, graceful: i % 120 < 10 ? 64 : 0, currentGeneration: children, olderGenerations: i % 120 < 10 ? 4 : 0, keepAlive: 2000 + (i % 50) * 10, acceptQueue: i % 7 });
+      const graceful = i % 120 < 10 ? 64 : 0;
+      samples.push({ t: now - i * 1000, rps: 20000 + Math.round(5000 * Math.sin(i / 17)), busy, idle: children * threads - busy - graceful, graceful, currentGeneration: children, olderGenerations: graceful ? 4 : 0, keepAlive: 2000 + (i % 50) * 10, acceptQueue: i % 7 });
     }
     dashboardStore.setState((s) => ({ history: { samples: [...samples, ...s.history.samples], lastAccesses: s.history.lastAccesses } }));
   }

@@ -150,9 +150,8 @@ function throughputSection(s) {
       out.push(`| **${r.separator}** |${' |'.repeat(10)}`);
       continue;
     }
-    const anchor = r.isAnchor;
     out.push(
-      `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${anchor ? '1.00× (anchor)' : x2(r.ratio)} | ${r.paired ? `${x2(r.paired.min)} – ${x2(r.paired.max)}` : '—'} | ${r.p99} | ${cpuCell(r.cpu)} | ${r.wakes == null ? '—' : r.wakes.toFixed(2)} | ${warmCell(r.warm)} | ${r.errors} |`,
+      `| ${r.label} | ${r.shape ?? '—'} | ${int(r.median)} | ${int(r.min)} – ${int(r.max)} | ${r.isAnchor ? '1.00× (anchor)' : x2(r.ratio)} | ${r.paired ? `${x2(r.paired.min)} – ${x2(r.paired.max)}` : '—'} | ${r.p99} | ${cpuCell(r.cpu)} | ${r.wakes == null ? '—' : r.wakes.toFixed(2)} | ${warmCell(r.warm)} | ${r.errors} |`,
     );
   }
   const lines = s.rows.map(directivesLine).filter(Boolean);

@@ -37,7 +37,8 @@ export default {
     const intro =
       'The dashboard in headless Chromium (1920×1080, no GPU) with 4,096 scoreboard slots (64 children × 64 threads) updated ' +
       '10 times a second, 1,024 slots changing per update, through the real stream client and store, with the scoreboard, ' +
-      'charts and event log on the page, and ten minutes of chart history (600 samples a chart, as after ten minutes open). Two measures of a frame. Its interval: the time between animation frames, 16.7 ms at ' +
+      'charts and event log on the page, and ten minutes of chart history (600 samples a chart, as after ten minutes open). ' +
+      'Two measures of a frame. Its interval: the time between animation frames, 16.7 ms at ' +
       '60 Hz, longer when a frame was dropped. Its work: from Chromium\'s trace of the renderer\'s main thread, the task that ' +
       'ran the frame\'s animation callbacks and every task after it until the next frame (the stream update, React\'s render, ' +
       'the canvas paint, style, layout, paint and the commit to the compositor). The target is judged on the work, the strict ' +

@@ -71,7 +71,6 @@ export function useLiveScoreboard(
     let rowsFrame = 0;
     let rowsFrom = 0;
     let rowsAt = 0;
-    let disposed = false;
     let painted: unknown = null;
     let written: unknown = null;
     const bySlotOf = (snapshot: StatusSnapshot) => {
@@ -102,13 +101,11 @@ export function useLiveScoreboard(
       set('cpu', `${p.cpu.toFixed(2)} s`);
       set('req', String(p.requests));
     };
+    // One pass at a time: a pass is started only by its timer (scheduleRows, never while a pass
+    // is in progress) and goes on only by its frame, and cleanup cancels whichever is pending.
     const writeRows = () => {
-      // One pass at a time, whichever of its timer or its frame called.
-      if (rowsTimer !== null) clearTimeout(rowsTimer);
-      if (rowsFrame !== 0) cancelAnimationFrame(rowsFrame);
       rowsTimer = null;
       rowsFrame = 0;
-      if (disposed) return;
       const snapshot = dashboardStore.getState().stream.snapshot;
       if (!snapshot || (rowsFrom === 0 && snapshot === written)) {
         rowsFrom = 0;
@@ -157,7 +154,6 @@ export function useLiveScoreboard(
     // Stale marking must also follow the clock when no frames arrive at all.
     const staleTimer = setInterval(() => painter.setStale(isStale(dashboardStore.getState())), 1000);
     return () => {
-      disposed = true;
       unsubscribe();
       clearInterval(staleTimer);
       if (frame) cancelAnimationFrame(frame);
