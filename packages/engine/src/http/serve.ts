@@ -34,8 +34,14 @@ export interface SlotServerOptions {
   /** Called after each response that keeps the connection alive. Event MPM parks it: the slot
    * goes back to `_` at once. 'listener': the listener holds it and times the keep-alive out
    * (the socket stays here for a quick return); 'thread': it stays parked on this thread, which
-   * times it out. false: the connection holds the slot in K (worker, prefork). */
-  onKeptAlive?: (socket: Duplex) => 'listener' | 'thread' | false;
+   * times it out. false: the connection holds the slot in K (worker, prefork). `now` is when the
+   * response finished. */
+  onKeptAlive?: (socket: Duplex, now: number) => 'listener' | 'thread' | false;
+  /**
+   * Event: the thread times out the connections it parks itself, in its keep-alive queue, while
+   * keepAliveQueued() holds; Node then arms no timer per response (see applyTimeouts).
+   */
+  keepAliveQueue?: boolean;
   /** The connection is gone (closed or handed over) and the slot is ready again. */
   onIdle: (socket: Duplex) => void;
   /**
@@ -57,6 +63,8 @@ export interface SlotServerOptions {
 
 /** Connection-level facts the server needs that a Duplex from a thread carries as properties. */
 interface ConnInfo {
+  /** This server's record of the connection, kept on the socket itself. */
+  slotConn?: SlotConn;
   remoteAddress?: string;
   localAddress?: string;
   localPort?: number;
@@ -73,6 +81,9 @@ interface TimeoutSocket {
 /** What a client gets when RequestTimeLimit stops its request before any response was sent. */
 export const SERVICE_UNAVAILABLE =
   'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 61\r\nConnection: close\r\n\r\nThe request ran longer than RequestTimeLimit and was stopped\n';
+
+/** How often request deadlines (headersTimeout) are checked, in ms (Node's default: 30 s). */
+const CHECK_MS = 1000;
 
 /** What Node adds to server.keepAliveTimeout when it arms a kept-alive connection's timer. */
 const KEEP_ALIVE_BUFFER_MS = 1000;
@@ -118,26 +129,18 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   const { slot } = opts;
   // Request deadlines (headersTimeout/requestTimeout = Timeout, answered with 408) are checked
   // every second rather than Node's default 30 s, so a slow client is cut close to Timeout.
-  const server = http.createServer({ connectionsCheckingInterval: 1000, ServerResponse: SlotResponse });
+  const server = http.createServer({ connectionsCheckingInterval: CHECK_MS, ServerResponse: SlotResponse });
   // Node starts that check when the server starts listening, which this one never does.
   server.emit('listening');
-  // It is a wake-up a second for every idle slot, though: it runs only while the slot has
-  // connections (stopped here, started again by the next connection).
-  const checker = Object.getOwnPropertySymbols(server).find((s) => s.description === 'http.server.connectionsCheckingInterval');
-  const checks = server as unknown as Record<symbol, NodeJS.Timeout | undefined>;
-  const stopChecks = (): void => {
-    if (checker) clearInterval(checks[checker]);
-  };
-  stopChecks();
   let open = 0;
-  applyTimeouts(server, opts.directives());
+  const checks = startChecks(server, () => open > 0);
+  applyTimeouts(server, opts.directives(), opts.keepAliveQueue);
   /**
    * The connection this slot is serving. An event thread may also hold idle connections it
    * served before (parked in the listener, kept here so their next request can come back
    * without a new hand-over); only the current one writes the slot.
    */
   let current: Duplex | null = null;
-  const state = new WeakMap<Duplex, SlotConn>();
   /** Exclusive: the connection whose request is being answered, and requests waiting for it. */
   let answering: Duplex | null = null;
   const queue: Array<[IncomingMessage, ServerResponse]> = [];
@@ -163,15 +166,15 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   };
 
   server.on('connection', (socket: Duplex & ConnInfo & TimeoutSocket) => {
-    state.set(socket, { socket, served: socket.forkyardServed ?? 0, inFlight: 0, localPort: portOf(socket) });
+    socket.slotConn = { socket, served: socket.forkyardServed ?? 0, inFlight: 0, localPort: portOf(socket) };
     if (answering === null) {
       current = socket;
       slot.connection(socket.remoteAddress ?? '', Date.now(), socket.forkyardServed ?? 0);
     }
-    if (++open === 1 && checker) server.emit('listening');
+    if (++open === 1) checks.start();
     let handedOver = false;
     socket.once('close', () => {
-      if (--open === 0) stopChecks();
+      open--;
       if (!handedOver) release(socket);
     });
     socket.on('forkyard:handover', () => {
@@ -216,10 +219,11 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     // server.keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER): exactly httpd's
     // KeepAliveTimeout, as applyTimeouts sets it, unless that is 1 s or less. Then it is re-armed
     // here (unless a pipelined request is still being answered: Node keeps Timeout running).
-    const waitMs = keepAliveMs(opts.directives());
-    if (waitMs > 0 && waitMs <= KEEP_ALIVE_BUFFER_MS) socket.setTimeout(waitMs);
+    const d = opts.directives();
+    const waitMs = keepAliveMs(d);
+    if (waitMs > 0 && waitMs <= KEEP_ALIVE_BUFFER_MS && !(opts.keepAliveQueue && keepAliveQueued(d))) socket.setTimeout(waitMs);
     // Event: the connection is parked; this slot is free at once (no K held).
-    const parked = opts.onKeptAlive?.(socket) ?? false;
+    const parked = opts.onKeptAlive?.(socket, now) ?? false;
     if (parked === 'listener') socket.setTimeout(0);
     if (parked && current === socket) {
       current = null;
@@ -231,7 +235,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
 
   function answer(req: IncomingMessage, res: SlotResponse): void {
     const socket = req.socket as unknown as Duplex & ConnInfo & TimeoutSocket;
-    const conn = state.get(socket) ?? { socket, served: 0, inFlight: 0, localPort: portOf(socket) };
+    const conn = socket.slotConn ?? { socket, served: 0, inFlight: 0, localPort: portOf(socket) };
     res.slotConn = conn;
     if (opts.exclusive) {
       answering = socket;
@@ -275,13 +279,45 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
 }
 
 /**
+ * Node's check of request deadlines (headersTimeout, once a second) is a wake-up a second for
+ * every idle slot: it runs only while the slot has connections. Node's own interval is taken
+ * over, so that the check stops itself at the first tick that finds no connection, instead of
+ * being stopped and started again (a timer and a bound function) with every connection that
+ * comes to a slot with none.
+ */
+function startChecks(server: object, busy: () => boolean): { start(): void } {
+  const symbol = Object.getOwnPropertySymbols(server).find((s) => s.description === 'http.server.connectionsCheckingInterval');
+  const nodes = symbol ? (server as Record<symbol, NodeJS.Timeout | undefined>)[symbol] : undefined;
+  const check = (nodes as { _onTimeout?: unknown } | undefined)?._onTimeout;
+  // Without Node's interval and the bound check it runs, Node's interval is left as it is.
+  if (!nodes || typeof check !== 'function') return { start: () => undefined };
+  clearInterval(nodes);
+  let timer: NodeJS.Timeout | null = null;
+  const tick = (): void => {
+    (check as () => void)();
+    if (busy() || timer === null) return;
+    clearInterval(timer);
+    timer = null;
+  };
+  return {
+    start() {
+      timer ??= setInterval(tick, CHECK_MS).unref();
+    },
+  };
+}
+
+/**
  * httpd's Timeout bounds each wait on the client. A request head not complete within Timeout
  * is answered 408 (headersTimeout, checked each second); an otherwise silent connection (a body
  * that stops, a client that stops reading) is cut a little later by the idle timeout, so the
  * 408 check comes first. The whole request is not time-boxed: a slow but moving upload is fine.
  */
-export function applyTimeouts(server: Pick<http.Server, 'timeout' | 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout'>, d: ChildDirectives): void {
-  server.timeout = d.Timeout * 1000 + IDLE_GRACE_MS;
+export function applyTimeouts(
+  server: Pick<http.Server, 'timeout' | 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout'>,
+  d: ChildDirectives,
+  keepAliveQueue = false,
+): void {
+  server.timeout = idleMs(d);
   server.headersTimeout = d.Timeout * 1000;
   server.requestTimeout = 0;
   // Node's 'finish' listener arms a kept-alive connection's idle timer at keepAliveTimeout + 1 s.
@@ -290,11 +326,30 @@ export function applyTimeouts(server: Pick<http.Server, 'timeout' | 'headersTime
   // which Node's Keep-Alive header reads).
   const waitMs = keepAliveMs(d);
   server.keepAliveTimeout = waitMs > KEEP_ALIVE_BUFFER_MS ? waitMs - KEEP_ALIVE_BUFFER_MS : waitMs;
+  // An event thread's keep-alive queue times its parked connections instead. With
+  // keepAliveTimeout 0, Node arms no timer when a response finishes and none again when the next
+  // request comes (two timers and their callbacks a request): the idle timer armed when the
+  // connection came (Timeout) keeps running, pushed back by every read and write.
+  if (keepAliveQueue && keepAliveQueued(d)) server.keepAliveTimeout = 0;
 }
 
 /** How long a kept-alive connection waits for its next request (httpd's KeepAliveTimeout), in ms; 0 with KeepAlive Off. */
-function keepAliveMs(d: ChildDirectives): number {
+export function keepAliveMs(d: ChildDirectives): number {
   return d.KeepAlive ? d.KeepAliveTimeout * 1000 : 0;
+}
+
+/** How long a connection may stay silent (Timeout, and the grace that lets a pending 408 go first), in ms. */
+function idleMs(d: ChildDirectives): number {
+  return d.Timeout * 1000 + IDLE_GRACE_MS;
+}
+
+/**
+ * Whether an event thread's keep-alive queue can time its parked connections: with keep-alive
+ * on, and a KeepAliveTimeout no longer than the idle timer that keeps running under it.
+ */
+export function keepAliveQueued(d: ChildDirectives): boolean {
+  const waitMs = keepAliveMs(d);
+  return waitMs > 0 && waitMs <= idleMs(d);
 }
 
 /**

@@ -10,7 +10,7 @@ import { Session } from 'node:inspector';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../app/load.js';
-import { applyTimeouts, createSlotServer, type StatusPage } from '../http/serve.js';
+import { applyTimeouts, createSlotServer, keepAliveMs, keepAliveQueued, type StatusPage } from '../http/serve.js';
 import type { ChildDirectives } from '../ipc/messages.js';
 import { fromWire, type ListenerToThread, type ThreadInit, type ThreadToListener, type WireBytes } from '../ipc/thread-messages.js';
 import { tellClosed } from '../ipc/conn-channel.js';
@@ -19,6 +19,7 @@ import { WorkerQueue } from '../ipc/worker-queue.js';
 import { SlotWriter } from '../scoreboard/slot-buffer.js';
 import { resumeReading, stopReading } from '../http/socket-reading.js';
 import { PortSocket } from './port-socket.js';
+import { tcpSocket } from './tcp-socket.js';
 
 const port = parentPort!;
 const post = (msg: ThreadToListener, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer ?? []);
@@ -92,7 +93,7 @@ const server = createSlotServer({
   directives: () => directives,
   statusPage,
   stopping: () => stopping,
-  onKeptAlive: (socket) => {
+  onKeptAlive: (socket, now) => {
     if (!init.event) return false;
     if (socket instanceof PortSocket) {
       // Relay: a kept-alive connection goes back to the listener between requests.
@@ -100,11 +101,15 @@ const server = createSlotServer({
       return 'listener';
     }
     // Direct: it stays parked on this thread, which is free for other connections meanwhile.
-    (socket as DirectSocket).parkedAt = (socket as DirectSocket).bytesRead;
-    parked.add(socket as DirectSocket);
+    const s = socket as DirectSocket;
+    s.parkedAt = s.bytesRead;
+    s.parkedSince = now;
+    parked.add(s);
     setParked();
+    if (keepAliveTimer === null) armKeepAlive();
     return 'thread';
   },
+  keepAliveQueue: init.event,
   exclusive: init.event,
   onRequestStart: (socket) => {
     const s = socket as PortSocket | DirectSocket;
@@ -181,6 +186,38 @@ function forget(id: number): void {
   s.destroy();
 }
 
+/**
+ * Event, direct transport: httpd's keep-alive queue. The connections parked on this thread are
+ * timed out here, oldest first (`parked` holds them in the order they were parked), by one timer
+ * for the thread rather than one per connection armed again after every response. One whose next
+ * request has begun arriving is not idle: its head is timed by Timeout (408), as any request's.
+ * @see httpd server/mpm/event/event.c process_timeout_queue
+ */
+let keepAliveTimer: NodeJS.Timeout | null = null;
+
+function armKeepAlive(): void {
+  if (keepAliveTimer !== null || !keepAliveQueued(directives)) return;
+  for (const s of parked) {
+    if (s.destroyed || s.bytesRead !== s.parkedAt) continue;
+    keepAliveTimer = setTimeout(expireKeepAlive, Math.max(0, s.parkedSince + keepAliveMs(directives) - Date.now()));
+    keepAliveTimer.unref();
+    return;
+  }
+}
+
+function expireKeepAlive(): void {
+  keepAliveTimer = null;
+  const waitMs = keepAliveMs(directives);
+  const now = Date.now();
+  for (const s of parked) {
+    if (s.destroyed || s.bytesRead !== s.parkedAt) continue;
+    if (s.parkedSince + waitMs > now) break;
+    // As Node's keep-alive timer does: closed; its 'close' releases it (onIdle).
+    s.destroy();
+  }
+  armKeepAlive();
+}
+
 /** A connection served directly: a real socket on this thread's own descriptor. */
 interface DirectSocket extends Socket {
   id: number;
@@ -188,8 +225,10 @@ interface DirectSocket extends Socket {
   forkyardServed: number;
   /** bytesRead when it was parked: more means a next request has begun arriving. */
   parkedAt: number;
+  /** When it was last parked (ms), for the keep-alive queue. */
+  parkedSince: number;
   /** Its next request went to another thread: this one only forgets it. */
-  forkyardGone?: boolean;
+  forkyardGone: boolean;
 }
 
 /** The listener gives lent connections back (those it did not take) once this thread is free. */
@@ -212,9 +251,13 @@ function dropLent(id: number): void {
 }
 
 function adopt(id: number, fd: number, served: number, head: WireBytes | null): void {
-  const socket = new Socket({ fd, readable: true, writable: true }) as DirectSocket;
+  const socket = tcpSocket(fd) as DirectSocket;
+  // Every field it will carry, set now and in one order: all of them share one hidden class.
   socket.id = id;
   socket.forkyardServed = served;
+  socket.parkedAt = 0;
+  socket.parkedSince = 0;
+  socket.forkyardGone = false;
   // RequestTimeLimit answers 503 only if nothing of the response went out: stamp each write.
   const write = socket.write as (this: DirectSocket, chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
   socket.write = function (this: DirectSocket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
@@ -248,7 +291,13 @@ table = {
   return: (msg) => giveBack(msg.ids),
   directives: (msg) => {
     directives = msg.directives;
-    applyTimeouts(server, directives);
+    applyTimeouts(server, directives, init.event);
+    if (keepAliveTimer !== null) clearTimeout(keepAliveTimer);
+    keepAliveTimer = null;
+    if (keepAliveQueued(directives)) armKeepAlive();
+    // Out of the queue's reach now: each parked connection gets a timer of its own, as Node
+    // arms it, with the new KeepAliveTimeout.
+    else for (const s of parked) if (!s.destroyed) s.setTimeout(keepAliveMs(directives) || server.timeout);
   },
   stopping: () => {
     stopping = true;
