@@ -25,7 +25,8 @@
 
 import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { tcpSocket } from './tcp-socket.js';
 
 /** native/fd.node's functions (native/fd.c says what each does). */
 export interface Native {
@@ -82,7 +83,7 @@ export class Descriptor {
   /** The stream around it, which owns the descriptor from now on. */
   toSocket(): Socket {
     this.#open = false;
-    return new Socket({ fd: this.fd, readable: true, writable: true });
+    return tcpSocket(this.fd);
   }
 }
 

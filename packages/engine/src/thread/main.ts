@@ -19,7 +19,7 @@ import { WorkerQueue } from '../ipc/worker-queue.js';
 import { SlotWriter } from '../scoreboard/slot-buffer.js';
 import { resumeReading, stopReading } from '../http/socket-reading.js';
 import { PortSocket } from './port-socket.js';
-import { tcpSocket } from './tcp-socket.js';
+import { tcpSocket } from '../ipc/tcp-socket.js';
 
 const port = parentPort!;
 const post = (msg: ThreadToListener, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer ?? []);

@@ -1,5 +1,5 @@
 /**
- * thread/tcp-socket: a thread's socket is built on a TCP handle opened directly on the
+ * ipc/tcp-socket: a socket around a handed-over descriptor is built on a TCP handle opened directly on the
  * descriptor it is given (no guessing what the descriptor is), and serves the connection as
  * one built by Node from the descriptor would: it reads, writes, knows its peer, and its end
  * closes the connection.
@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { test } from 'node:test';
 import type { Native } from '../../src/ipc/conn-channel.js';
-import { directHandle, tcpSocket } from '../../src/thread/tcp-socket.js';
+import { directHandle, tcpSocket } from '../../src/ipc/tcp-socket.js';
 
 const { dup } = createRequire(import.meta.url)('../../native/fd.node') as Native;
 
