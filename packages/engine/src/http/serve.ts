@@ -34,9 +34,8 @@ export interface SlotServerOptions {
   /** Called after each response that keeps the connection alive. Event MPM parks it: the slot
    * goes back to `_` at once. 'listener': the listener holds it and times the keep-alive out
    * (the socket stays here for a quick return); 'thread': it stays parked on this thread, which
-   * times it out. false: the connection holds the slot in K (worker, prefork). `now` is when the
-   * response finished. */
-  onKeptAlive?: (socket: Duplex, now: number) => 'listener' | 'thread' | false;
+   * times it out. false: the connection holds the slot in K (worker, prefork). */
+  onKeptAlive?: (socket: Duplex) => 'listener' | 'thread' | false;
   /**
    * Event: the thread times out the connections it parks itself, in its keep-alive queue, while
    * keepAliveQueued() holds; Node then arms no timer per response (see applyTimeouts).
@@ -76,6 +75,8 @@ interface ConnInfo {
 /** net.Socket and the threads' PortSocket both have it. */
 interface TimeoutSocket {
   setTimeout(ms: number): unknown;
+  /** The idle timeout armed on it, in ms (0: none). */
+  readonly timeout?: number;
 }
 
 /** What a client gets when RequestTimeLimit stops its request before any response was sent. */
@@ -223,7 +224,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     const waitMs = keepAliveMs(d);
     if (waitMs > 0 && waitMs <= KEEP_ALIVE_BUFFER_MS && !(opts.keepAliveQueue && keepAliveQueued(d))) socket.setTimeout(waitMs);
     // Event: the connection is parked; this slot is free at once (no K held).
-    const parked = opts.onKeptAlive?.(socket, now) ?? false;
+    const parked = opts.onKeptAlive?.(socket) ?? false;
     if (parked === 'listener') socket.setTimeout(0);
     if (parked && current === socket) {
       current = null;
@@ -242,6 +243,10 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
       res.on('close', onResponseClose);
     }
     opts.onRequestStart?.(socket);
+    // Every wait on the client during a request is bounded by Timeout. Node restores that
+    // timer when a request follows a kept-alive wait it timed itself; after a wait timed by an
+    // event thread's queue or by the listener, or once Timeout has changed, it is restored here.
+    if (socket.timeout !== server.timeout) socket.setTimeout(server.timeout);
     current = socket;
     const d = opts.directives();
     const host = req.headers.host ?? socket.localAddress ?? '';

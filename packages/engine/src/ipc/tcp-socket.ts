@@ -16,6 +16,8 @@ interface TcpHandle {
 type TcpBinding = { TCP: new (type: number) => TcpHandle; constants: { SOCKET: number } };
 
 function loadBinding(): TcpBinding | null {
+  // process.binding is deprecated (DEP0111): where that deprecation is asked to warn, it is not used.
+  if (process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS ?? '')) return null;
   try {
     const b = (process as unknown as { binding(name: string): TcpBinding }).binding('tcp_wrap');
     return typeof b.TCP === 'function' && typeof b.constants?.SOCKET === 'number' ? b : null;

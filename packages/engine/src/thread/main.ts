@@ -93,7 +93,7 @@ const server = createSlotServer({
   directives: () => directives,
   statusPage,
   stopping: () => stopping,
-  onKeptAlive: (socket, now) => {
+  onKeptAlive: (socket) => {
     if (!init.event) return false;
     if (socket instanceof PortSocket) {
       // Relay: a kept-alive connection goes back to the listener between requests.
@@ -103,7 +103,7 @@ const server = createSlotServer({
     // Direct: it stays parked on this thread, which is free for other connections meanwhile.
     const s = socket as DirectSocket;
     s.parkedAt = s.bytesRead;
-    s.parkedSince = now;
+    s.parkedSince = performance.now();
     parked.add(s);
     setParked();
     if (keepAliveTimer === null) armKeepAlive();
@@ -194,12 +194,17 @@ function forget(id: number): void {
  * @see httpd server/mpm/event/event.c process_timeout_queue
  */
 let keepAliveTimer: NodeJS.Timeout | null = null;
+/**
+ * Node starts a timer from its event loop's time, which lags the clock by the loop's current
+ * turn: a connection this close to its deadline when the timer fires is due.
+ */
+const KEEP_ALIVE_EARLY_MS = 5;
 
 function armKeepAlive(): void {
   if (keepAliveTimer !== null || !keepAliveQueued(directives)) return;
   for (const s of parked) {
     if (s.destroyed || s.bytesRead !== s.parkedAt) continue;
-    keepAliveTimer = setTimeout(expireKeepAlive, Math.max(0, s.parkedSince + keepAliveMs(directives) - Date.now()));
+    keepAliveTimer = setTimeout(expireKeepAlive, Math.max(1, s.parkedSince + keepAliveMs(directives) - performance.now()));
     keepAliveTimer.unref();
     return;
   }
@@ -208,7 +213,7 @@ function armKeepAlive(): void {
 function expireKeepAlive(): void {
   keepAliveTimer = null;
   const waitMs = keepAliveMs(directives);
-  const now = Date.now();
+  const now = performance.now() + KEEP_ALIVE_EARLY_MS;
   for (const s of parked) {
     if (s.destroyed || s.bytesRead !== s.parkedAt) continue;
     if (s.parkedSince + waitMs > now) break;
@@ -225,7 +230,7 @@ interface DirectSocket extends Socket {
   forkyardServed: number;
   /** bytesRead when it was parked: more means a next request has begun arriving. */
   parkedAt: number;
-  /** When it was last parked (ms), for the keep-alive queue. */
+  /** When it was last parked (performance.now(), ms), for the keep-alive queue. */
   parkedSince: number;
   /** Its next request went to another thread: this one only forgets it. */
   forkyardGone: boolean;
@@ -294,10 +299,15 @@ table = {
     applyTimeouts(server, directives, init.event);
     if (keepAliveTimer !== null) clearTimeout(keepAliveTimer);
     keepAliveTimer = null;
-    if (keepAliveQueued(directives)) armKeepAlive();
-    // Out of the queue's reach now: each parked connection gets a timer of its own, as Node
-    // arms it, with the new KeepAliveTimeout.
-    else for (const s of parked) if (!s.destroyed) s.setTimeout(keepAliveMs(directives) || server.timeout);
+    const queued = keepAliveQueued(directives);
+    if (queued) armKeepAlive();
+    for (const s of parked) {
+      if (s.destroyed) continue;
+      // Queued, a parked connection's own timer is Timeout, now the new one. Out of the queue's
+      // reach, it gets the new KeepAliveTimeout, as Node arms it (Timeout again at its next request).
+      if (!queued) s.setTimeout(keepAliveMs(directives) || server.timeout);
+      else if (s.timeout !== server.timeout) s.setTimeout(server.timeout);
+    }
   },
   stopping: () => {
     stopping = true;

@@ -113,6 +113,10 @@ export class PortSocket extends Duplex {
   }
 
   // The parts of net.Socket's surface that http.Server and applications use.
+  get timeout(): number {
+    return this.#timeoutMs;
+  }
+
   setTimeout(ms: number, cb?: () => void): this {
     this.#timeoutMs = ms;
     if (cb) this.once('timeout', cb);

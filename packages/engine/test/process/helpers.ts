@@ -366,3 +366,31 @@ export function rawRequest(socket: net.Socket, request: string, timeoutMs = 10_0
     socket.write(request);
   });
 }
+
+/** Writes raw bytes and collects whatever the server answers until it closes (or `ms` passes). */
+export function raw(port: number, chunks: Array<string | Buffer>, ms = 8000, gapMs = 0): Promise<{ text: string; closed: boolean; elapsed: number }> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    let done = false;
+    const finish = (closed: boolean): void => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      resolve({ text, closed, elapsed: Date.now() - t0 });
+    };
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => finish(true));
+    setTimeout(() => finish(false), ms);
+    socket.on('connect', async () => {
+      for (const c of chunks) {
+        if (socket.destroyed) return;
+        socket.write(c);
+        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      }
+    });
+  });
+}

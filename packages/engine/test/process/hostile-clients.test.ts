@@ -5,37 +5,8 @@
  */
 
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
-import { get, startPool } from './helpers.js';
-
-/** Writes raw bytes and collects whatever the server answers until it closes (or `ms` passes). */
-function raw(port: number, chunks: Array<string | Buffer>, ms = 8000, gapMs = 0): Promise<{ text: string; closed: boolean; elapsed: number }> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const socket = net.connect(port, '127.0.0.1');
-    let text = '';
-    let done = false;
-    const finish = (closed: boolean): void => {
-      if (done) return;
-      done = true;
-      socket.destroy();
-      resolve({ text, closed, elapsed: Date.now() - t0 });
-    };
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => (text += d));
-    socket.on('close', () => finish(true));
-    socket.on('error', () => finish(true));
-    setTimeout(() => finish(false), ms);
-    socket.on('connect', async () => {
-      for (const c of chunks) {
-        if (socket.destroyed) return;
-        socket.write(c);
-        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
-      }
-    });
-  });
-}
+import { get, raw, startPool } from './helpers.js';
 
 const status = (text: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
 
@@ -84,6 +55,16 @@ for (const mpm of ['prefork', 'event'] as const) {
       assert.ok(r.closed, 'the connection is closed');
       assert.ok(r.elapsed >= 1500 && r.elapsed < 9000, `cut after about Timeout (2 s), took ${r.elapsed} ms`);
       assert.equal((await get(port, '/')).status, 200);
+    });
+
+    it('cuts a body that stops, on a request after a kept-alive wait, after about Timeout', async () => {
+      // KeepAliveTimeout within Timeout: event's threads time the kept-alive wait themselves.
+      const { port } = await startPool({ ...config, directives: { ...config.directives, KeepAliveTimeout: 1 } });
+      const r = await raw(port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\nabc'], 12_000, 300);
+      assert.equal(status(r.text), 200, 'the first request is answered');
+      assert.equal(r.text.match(/HTTP\/1\.1 /g)?.length, 1, `nothing answers the second: ${r.text}`);
+      assert.ok(r.closed, 'the connection is closed');
+      assert.ok(r.elapsed >= 2000 && r.elapsed < 9000, `cut after about Timeout (2 s), took ${r.elapsed} ms`);
     });
   });
 }
