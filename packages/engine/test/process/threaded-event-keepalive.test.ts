@@ -115,3 +115,32 @@ test("event: a parked connection waits KeepAliveTimeout for its next request, no
   // Node alone would wait 4 s (its keepAliveTimeout + 1 s); httpd waits exactly 3.
   assert.ok(idleMs >= 2500 && idleMs < 3800, `closed after ${idleMs} ms of idleness; KeepAliveTimeout is 3 s`);
 });
+
+test('event: connections parked on one thread each wait their own KeepAliveTimeout, the later one past the earlier', { timeout: 30_000 }, async () => {
+  // One thread: both connections park on it, in its keep-alive queue.
+  const { port } = await startPool({
+    mpm: 'event',
+    directives: { StartServers: 1, ServerLimit: 1, ThreadsPerChild: 1, MinSpareThreads: 1, MaxSpareThreads: 4, MaxRequestWorkers: 1, KeepAliveTimeout: 2, MaxKeepAliveRequests: 0 },
+  });
+  const request = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n';
+  const park = async (): Promise<{ answeredAt: number; closed: Promise<number> }> => {
+    const socket = net.connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    const { head } = await rawRequest(socket, request);
+    assert.match(head, /^HTTP\/1\.1 200 /);
+    return { answeredAt: Date.now(), closed };
+  };
+  const first = await park();
+  await new Promise((r) => setTimeout(r, 1200));
+  const second = await park();
+  const giveUp = (ms: number): Promise<number> => new Promise((_, reject) => setTimeout(() => reject(new Error('an idle connection was never closed')), ms).unref());
+  const firstClosed = await Promise.race([first.closed, giveUp(10_000)]);
+  const secondClosed = await Promise.race([second.closed, giveUp(10_000)]);
+  const firstIdle = firstClosed - first.answeredAt;
+  const secondIdle = secondClosed - second.answeredAt;
+  assert.ok(firstIdle >= 1500 && firstIdle < 3500, `the first closed after ${firstIdle} ms of idleness; KeepAliveTimeout is 2 s`);
+  assert.ok(secondIdle >= 1500 && secondIdle < 3500, `the second closed after ${secondIdle} ms of idleness, not with the first`);
+  assert.ok(secondClosed - firstClosed >= 600, `the second outlived the first by ${secondClosed - firstClosed} ms (parked 1.2 s later)`);
+});
