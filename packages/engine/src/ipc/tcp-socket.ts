@@ -1,8 +1,9 @@
 /**
  * A net.Socket around a descriptor known to be a connected TCP socket (a connection the
- * primary accepted, handed to a child on its channel or to a thread by the listener). `new Socket({ fd })` first asks the kernel what the
- * descriptor is (fstat, getsockopt, getsockname, tcgetattr, ioctl: five system calls, paid on
- * every connection); a TCP handle opened on it directly skips them. Where Node's TCP binding
+ * primary accepted, handed to a child on its channel or to a thread by the listener).
+ * `new Socket({ fd })` first asks the kernel what the descriptor is (fstat, getsockopt,
+ * getsockname, tcgetattr, ioctl: five system calls, paid on every connection); a TCP handle
+ * opened on it directly skips them. Where Node's TCP binding
  * cannot be reached, the socket is built from the descriptor as usual.
  */
 

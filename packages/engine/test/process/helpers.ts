@@ -394,3 +394,16 @@ export function raw(port: number, chunks: Array<string | Buffer>, ms = 8000, gap
     });
   });
 }
+
+/**
+ * A kept-alive request, answered, then a request whose body stops after 3 of its 500 bytes: the
+ * connection must be cut after about Timeout (2 s, the caller's pool), with nothing answered to
+ * the second request.
+ */
+export async function assertStalledBodyCut(port: number): Promise<void> {
+  const r = await raw(port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\nabc'], 15_000, 300);
+  assert.match(r.text, /^HTTP\/1\.1 200 /, 'the first request is answered');
+  assert.equal(r.text.match(/HTTP\/1\.1 /g)?.length, 1, `nothing answers the second: ${r.text}`);
+  assert.ok(r.closed, 'the connection is closed');
+  assert.ok(r.elapsed >= 2000 && r.elapsed < 9000, `cut after about Timeout (2 s), took ${r.elapsed} ms`);
+}
