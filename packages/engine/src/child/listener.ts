@@ -733,7 +733,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
       return;
     }
     const conn = spread ? conns.get(shared.current(i)) : t.conn;
-    const answer503 = !conn || (conn.direct ? shared.lastWrite(i) : conn.lastWriteAt) < startTime;
+    const answer503 = !conn || (conn.direct ? shared.wroteIn(i) !== shared.started(i) : conn.lastWriteAt < startTime);
     killing.set(i, { answer503 });
     send({ act: 'forensic', kind: 'RequestTimeLimit', thread: i, request: rec.request, client: rec.client, vhost: rec.vhost, elapsedMs: Date.now() - startTime, stack, answered503: answer503 });
     await t.worker.terminate();

@@ -109,12 +109,29 @@ interface SlotConn {
 }
 
 /**
- * The responses of a slot server: what the response-level listeners need travels on the
- * response itself, so those listeners are created once per server, not once per request.
+ * The responses of a slot server. The server hears a response's 'finish' (and, answering one
+ * request at a time, its 'close') in `emit` itself, after every listener: no listener is added
+ * to each response. What it needs travels on the response.
  */
 class SlotResponse extends http.ServerResponse {
   slotConn: SlotConn | null = null;
   bytesBefore = 0;
+  hooks: ResponseHooks | null = null;
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const listened = super.emit(event, ...args);
+    const { hooks } = this;
+    if (hooks !== null) {
+      if (event === 'finish') hooks.finish(this);
+      else if (event === 'close') hooks.close?.(this);
+    }
+    return listened;
+  }
+}
+
+interface ResponseHooks {
+  finish(res: SlotResponse): void;
+  close: ((res: SlotResponse) => void) | null;
 }
 
 /**
@@ -202,19 +219,19 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   });
 
   /** Exclusive: 'close' follows 'finish', and also comes when the client goes away mid-response. */
-  function onResponseClose(this: SlotResponse): void {
-    const conn = this.slotConn!;
+  function onResponseClose(res: SlotResponse): void {
+    const conn = res.slotConn!;
     // A pipelined request on the same connection keeps the slot until its own response.
-    if (answering === conn.socket && (conn.socket.destroyed || conn.inFlight === 0)) nextInQueue(conn.socket.destroyed || !this.shouldKeepAlive);
+    if (answering === conn.socket && (conn.socket.destroyed || conn.inFlight === 0)) nextInQueue(conn.socket.destroyed || !res.shouldKeepAlive);
   }
 
-  function onResponseFinish(this: SlotResponse): void {
-    const conn = this.slotConn!;
+  function onResponseFinish(res: SlotResponse): void {
+    const conn = res.slotConn!;
     const { socket } = conn;
     conn.inFlight--;
     const now = Date.now();
-    const kept = this.shouldKeepAlive && !socket.destroyed;
-    const bytes = Math.max(0, bytesOut(socket) - this.bytesBefore);
+    const kept = res.shouldKeepAlive && !socket.destroyed;
+    const bytes = Math.max(0, bytesOut(socket) - res.bytesBefore);
     if (!kept || conn.inFlight > 0) return slot.requestEnd(bytes, now, kept ? 'K' : 'C');
     // Node's own 'finish' listener (registered before this one) has just armed the idle timer at
     // server.keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER): exactly httpd's
@@ -234,14 +251,13 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     }
   }
 
+  const hooks: ResponseHooks = { finish: onResponseFinish, close: opts.exclusive ? onResponseClose : null };
+
   function answer(req: IncomingMessage, res: SlotResponse): void {
     const socket = req.socket as unknown as Duplex & ConnInfo & TimeoutSocket;
     const conn = socket.slotConn ?? { socket, served: 0, inFlight: 0, localPort: portOf(socket) };
     res.slotConn = conn;
-    if (opts.exclusive) {
-      answering = socket;
-      res.on('close', onResponseClose);
-    }
+    if (opts.exclusive) answering = socket;
     opts.onRequestStart?.(socket);
     // Every wait on the client during a request is bounded by Timeout. Node restores that
     // timer when a request follows a kept-alive wait it timed itself; after a wait timed by an
@@ -271,7 +287,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     socket.forkyardServed = conn.served;
     (res as unknown as { _keepAliveTimeout: number })._keepAliveTimeout = keepAliveMs(d);
     setKeepAlive(req, res, d, conn.served, opts.stopping());
-    res.on('finish', onResponseFinish);
+    res.hooks = hooks;
 
     if (d.LimitRequestBody > 0 && !limitRequestBody(req, res, d.LimitRequestBody)) return;
     if (isStatusRequest(req)) serveStatus(req, res, socket, opts);

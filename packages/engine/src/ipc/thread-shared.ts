@@ -2,8 +2,9 @@
  * What a child's threads share with its listener beyond their scoreboard slots, in one
  * SharedArrayBuffer, so the direct transport (src/child/fd.ts) needs no message per request:
  *
- *   lastWrite[i]  when thread i last wrote response bytes (ms): RequestTimeLimit answers 503
- *                 only if nothing went out since the stuck request started
+ *   wroteIn[i]    the request (its number in started[i]) during which thread i last wrote
+ *                 response bytes: RequestTimeLimit answers 503 only if nothing of the stuck
+ *                 request's response went out
  *   current[i]    the connection id thread i is answering, 0 when none
  *   parked[i]     event: kept-alive connections thread i holds between requests
  *   started[i]    requests thread i has begun (the listener tells whether the connection it
@@ -28,12 +29,13 @@ export class ThreadShared {
     this.#i32 = new Int32Array(this.sab, 8 * threads, 3 * threads + 1);
   }
 
-  lastWrite(i: number): number {
+  wroteIn(i: number): number {
     return this.#f64[i]!;
   }
 
-  wrote(i: number, now: number): void {
-    this.#f64[i] = now;
+  /** Thread i writes response bytes of its request number `request` (what start() returned). */
+  wrote(i: number, request: number): void {
+    this.#f64[i] = request;
   }
 
   current(i: number): number {
@@ -56,10 +58,10 @@ export class ThreadShared {
     return Atomics.load(this.#i32, 2 * this.#threads + i);
   }
 
-  /** Thread i begins a request. */
-  start(i: number, id: number): void {
+  /** Thread i begins a request; returns its number (the new started[i]). */
+  start(i: number, id: number): number {
     Atomics.store(this.#i32, i, id);
-    Atomics.add(this.#i32, 2 * this.#threads + i, 1);
+    return (Atomics.add(this.#i32, 2 * this.#threads + i, 1) + 1) | 0;
   }
 
   get wantFree(): boolean {

@@ -114,7 +114,7 @@ const server = createSlotServer({
   onRequestStart: (socket) => {
     const s = socket as PortSocket | DirectSocket;
     if (s.id === awaiting) awaiting = 0;
-    shared.start(init.index, s.id);
+    request = shared.start(init.index, s.id);
     if (parked.delete(s as DirectSocket)) setParked();
   },
   onBlocked: () => {
@@ -160,6 +160,8 @@ const server = createSlotServer({
  * since when: the thread takes no other meanwhile, unless the client is slow to send it.
  */
 let awaiting = 0;
+/** The number of the request this thread is answering (ThreadShared.start), stamped on its writes. */
+let request = 0;
 let awaitingSince = 0;
 const AWAIT_MS = 20;
 
@@ -263,10 +265,11 @@ function adopt(id: number, fd: number, served: number, head: WireBytes | null): 
   socket.parkedAt = 0;
   socket.parkedSince = 0;
   socket.forkyardGone = false;
-  // RequestTimeLimit answers 503 only if nothing of the response went out: stamp each write.
+  // RequestTimeLimit answers 503 only if nothing of the response went out: each write is
+  // stamped with the request it belongs to (a number, not the time: no clock read per write).
   const write = socket.write as (this: DirectSocket, chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
   socket.write = function (this: DirectSocket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-    shared.wrote(init.index, Date.now());
+    shared.wrote(init.index, request);
     return write.call(this, chunk, encoding, cb);
   } as typeof socket.write;
   server.emit('connection', socket);

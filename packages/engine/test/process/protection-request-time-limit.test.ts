@@ -5,6 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { ChildExitEvent, ForensicEvent } from '@forkyard/engine';
@@ -63,3 +64,37 @@ for (const mpm of ['prefork', 'worker', 'event'] as const) {
     assert.match(f2.stack, /^ {4}at \S.* \(.+stuck-app\.mjs:\d+:\d+\)$/m, f2.stack);
   });
 }
+
+test('event: a stuck request gets 503 only if nothing of its response went out, after a request answered on the same connection', { timeout: 60_000 }, async () => {
+  const forensics: ForensicEvent[] = [];
+  const { port } = await startPoolObserved(
+    {
+      mpm: 'event',
+      app: STUCK,
+      directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, RequestTimeLimit: 1 },
+    },
+    (p) => p.on('forensic', (f) => forensics.push(f)),
+  );
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    // The thread has written a response on this connection just before: that write belongs to
+    // the request before, not to the stuck one.
+    assert.equal((await get(port, '/ok', agent)).status, 200);
+    const stuck = await get(port, '/spin', agent, 20_000);
+    assert.equal(stuck.status, 503, stuck.body);
+    const f = await waitFor('the forensic record', () => forensics[0], 5000);
+    assert.equal(f.request, 'GET /spin HTTP/1.1');
+    assert.equal(f.answered503, true);
+  } finally {
+    agent.destroy();
+  }
+  // A handler that sent its head before it got stuck: no 503 can follow a 200 already begun.
+  const begun = await get(port, '/spin-begun', undefined, 20_000).then(
+    (r) => r.status,
+    () => 'cut',
+  );
+  const f = await waitFor('the second forensic record', () => forensics[1], 10_000);
+  assert.equal(f.request, 'GET /spin-begun HTTP/1.1');
+  assert.equal(f.answered503, false);
+  assert.notEqual(begun, 503);
+});
