@@ -7,6 +7,7 @@
  *
  *   node bench/frame-time.mjs [--seconds 10] [--children 64] [--threads 64] [--change 0.25] [--hz 10]
  *                             [--parts scoreboard,charts,events] [--width 1920 --height 1080]
+ *                             [--scroll 300]             (the grid scrolled down that many pixels first)
  *                             [--screenshot board.png]   (the page as it was when measuring ended)
  *                             [--trace trace.json]       (Chromium's trace events, for a per-frame breakdown)
  *                             [--cpuprofile page.cpuprofile]  (unminified build and V8's sampling profile, for
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     trace: { type: 'string' },
     cpuprofile: { type: 'string' },
     width: { type: 'string', default: '1920' },
+    scroll: { type: 'string', default: '0' },
     height: { type: 'string', default: '1080' },
   },
 });
@@ -48,6 +50,7 @@ const opts = {
   changeShare: Number(values.change),
   hz: Number(values.hz),
   parts: values.parts.split(','),
+  scroll: Number(values.scroll),
 };
 
 /**

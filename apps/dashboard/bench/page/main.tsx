@@ -31,7 +31,7 @@ import '../../src/app/styles.css';
 
 declare global {
   interface Window {
-    runFrameBench(opts: { seconds: number; hz: number; children: number; threads: number; changeShare: number; parts: string[] }): Promise<unknown>;
+    runFrameBench(opts: { seconds: number; hz: number; children: number; threads: number; changeShare: number; parts: string[]; scroll?: number }): Promise<unknown>;
   }
 }
 
@@ -57,7 +57,7 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-window.runFrameBench = async ({ seconds, hz, children, threads, changeShare, parts }) => {
+window.runFrameBench = async ({ seconds, hz, children, threads, changeShare, parts, scroll = 0 }) => {
   const ticks = Math.ceil(seconds * hz) + 5;
   const { frames, changedSlotsPerTick } = syntheticStream(children, threads, ticks, changeShare);
   const texts = frames.map((f) => JSON.stringify(f));
@@ -83,6 +83,11 @@ window.runFrameBench = async ({ seconds, hz, children, threads, changeShare, par
   }
   createRoot(document.getElementById('root')!).render(<Bench parts={parts} />);
   await new Promise((r) => setTimeout(r, 1000));
+  // A grid scrolled down, as by someone looking at the children further down.
+  if (scroll > 0) {
+    document.querySelector('.sb-body')?.scrollBy(0, scroll);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 
   const frameTimes: number[] = [];
   const updateCosts: number[] = [];

@@ -4,8 +4,12 @@
  * `drawImage` per *changed* cell: the painter remembers what each row shows and redraws only
  * the cells whose letter changed. A full 4,096-slot board repaints in well under a frame.
  *
+ * The canvas holds the rows in the grid's scroll viewport (and a few beyond), not every row:
+ * each frame it changes in, the browser copies all its pixels to the compositor, and for a
+ * 64 × 64 board that copy of the whole grid was most of a frame's work (bench/frame-time.mjs).
+ *
  *   sprites  [ _ S R W K D C L G I . ] × [normal, dimmed]   (one offscreen canvas)
- *   canvas   row i = child slot i, column j = thread slot j
+ *   canvas   row first + i = child slot, column j = thread slot j
  */
 import { SLOT_STATES, letterIndex } from '../../lib/slot-states.js';
 import type { RowShape } from './scoreboard-rows.js';
@@ -55,6 +59,9 @@ export class ScoreboardPainter {
   #shown: Array<{ letters: string; dim: boolean } | null> = [];
   #marks: Array<{ row: number; col: number; kind: 'hover' | 'pinned' | 'focus' }> = [];
   #stale = false;
+  /** The rows the canvas holds: from `#first`, `#count` of them. */
+  #first = 0;
+  #count = 0;
 
   constructor(canvas: HTMLCanvasElement) {
     this.#canvas = canvas;
@@ -68,15 +75,36 @@ export class ScoreboardPainter {
     this.#palette = palette;
     this.#dpr = dpr;
     const w = geometry.columns * geometry.cell;
-    const h = geometry.rows.length * geometry.rowHeight;
     this.#canvas.width = Math.max(1, Math.round(w * dpr));
-    this.#canvas.height = Math.max(1, Math.round(h * dpr));
     this.#canvas.style.width = `${w}px`;
-    this.#canvas.style.height = `${h}px`;
     this.#sprites = this.#makeSprites(geometry.cell, geometry.rowHeight, palette, dpr);
-    this.#shown = geometry.rows.map(() => null);
-    this.#ctx.setTransform(1, 0, 0, 1, 0, 0);
-    this.#ctx.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
+    this.#count = -1;
+    this.setViewport(0, geometry.rows.length);
+  }
+
+  /**
+   * The canvas holds rows `first` to `first + count` (clamped to the grid), placed where those
+   * rows are; every row is drawn again at the next paint. Returns whether anything changed.
+   */
+  setViewport(first: number, count: number): boolean {
+    const geo = this.#geometry;
+    if (!geo) return false;
+    const f = Math.max(0, Math.min(first, geo.rows.length - 1));
+    const n = Math.max(1, Math.min(count, geo.rows.length - f));
+    if (f === this.#first && n === this.#count) return false;
+    const canvas = this.#canvas;
+    if (n !== this.#count) {
+      // Resizing clears the canvas.
+      canvas.height = Math.max(1, Math.round(n * geo.rowHeight * this.#dpr));
+      canvas.style.height = `${n * geo.rowHeight}px`;
+    } else {
+      this.#ctx.clearRect(0, 0, canvas.width, canvas.height);
+    }
+    canvas.style.transform = f === 0 ? '' : `translateY(${f * geo.rowHeight}px)`;
+    this.#first = f;
+    this.#count = n;
+    this.#shown = geo.rows.map(() => null);
+    return true;
   }
 
   #makeSprites(cell: number, rowHeight: number, palette: Palette, dpr: number): HTMLCanvasElement {
@@ -122,21 +150,24 @@ export class ScoreboardPainter {
     const sw = Math.round(geo.cell * dpr);
     const sh = Math.round(geo.rowHeight * dpr);
     let drawn = 0;
-    for (let r = 0; r < geo.rows.length; r++) {
+    const end = Math.min(geo.rows.length, this.#first + this.#count);
+    for (let r = this.#first; r < end; r++) {
       const row = geo.rows[r]!;
       const letters = lettersOf(row);
       const dim = row.old;
       const prev = this.#shown[r];
       const full = !prev || prev.dim !== dim || prev.letters.length !== letters.length;
+      // Where row r is on the canvas.
+      const y = (r - this.#first) * sh;
       if (full && prev) {
-        ctx.clearRect(0, r * sh, this.#canvas.width, sh);
+        ctx.clearRect(0, y, this.#canvas.width, sh);
       }
       if (row.kind === 'beyond') {
         if (full) {
           ctx.strokeStyle = this.#palette!.beyond;
           ctx.lineWidth = dpr;
           ctx.setLineDash([2 * dpr, 2 * dpr]);
-          for (let c = 0; c < geo.threadsPerChild && c < geo.columns; c++) ctx.strokeRect(c * sw + 1.5 * dpr, r * sh + 1.5 * dpr, sw - 3 * dpr, sh - 3 * dpr);
+          for (let c = 0; c < geo.threadsPerChild && c < geo.columns; c++) ctx.strokeRect(c * sw + 1.5 * dpr, y + 1.5 * dpr, sw - 3 * dpr, sh - 3 * dpr);
           ctx.setLineDash([]);
           drawn++;
         }
@@ -146,8 +177,8 @@ export class ScoreboardPainter {
       for (let c = 0; c < letters.length; c++) {
         if (!full && prev!.letters.charCodeAt(c) === letters.charCodeAt(c)) continue;
         const i = letterIndex(letters[c]!);
-        ctx.clearRect(c * sw, r * sh, sw, sh);
-        ctx.drawImage(sprites, i * sw, dim ? sh : 0, sw, sh, c * sw, r * sh, sw, sh);
+        ctx.clearRect(c * sw, y, sw, sh);
+        ctx.drawImage(sprites, i * sw, dim ? sh : 0, sw, sh, c * sw, y, sw, sh);
         drawn++;
       }
       this.#shown[r] = { letters, dim };
@@ -175,11 +206,11 @@ export class ScoreboardPainter {
     const sw = Math.round(geo.cell * dpr);
     const sh = Math.round(geo.rowHeight * dpr);
     for (const m of this.#marks) {
-      if (m.row < 0 || m.row >= geo.rows.length || m.col < 0 || m.col >= geo.columns) continue;
+      if (m.row < this.#first || m.row >= this.#first + this.#count || m.row >= geo.rows.length || m.col < 0 || m.col >= geo.columns) continue;
       ctx.lineWidth = 2 * dpr;
       ctx.strokeStyle = m.kind === 'pinned' ? this.#palette.pinned : this.#palette.outline;
       ctx.setLineDash(m.kind === 'focus' ? [3 * dpr, 2 * dpr] : []);
-      ctx.strokeRect(m.col * sw + dpr, m.row * sh + dpr, sw - 2 * dpr, sh - 2 * dpr);
+      ctx.strokeRect(m.col * sw + dpr, (m.row - this.#first) * sh + dpr, sw - 2 * dpr, sh - 2 * dpr);
       ctx.setLineDash([]);
     }
   }

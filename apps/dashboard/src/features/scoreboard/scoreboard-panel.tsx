@@ -61,11 +61,13 @@ export function ScoreboardPanel({ theme }: { theme: string }) {
     return out;
   }, [pinned, cursor, hover, rowIndex]);
 
-  useLiveScoreboard(canvasRef, rowsRef, shape, cell, theme, marks);
+  useLiveScoreboard(canvasRef, rowsRef, bodyRef, shape, cell, theme, marks);
 
   const at = (e: MouseEvent<HTMLCanvasElement>): SlotRef | null => {
     if (!shape) return null;
-    const rect = e.currentTarget.getBoundingClientRect();
+    // The canvas holds only the rows in view, placed where they are: rows count from the top
+    // of its frame, which is the grid's first row.
+    const rect = (e.currentTarget.parentElement ?? e.currentTarget).getBoundingClientRect();
     const r = Math.floor((e.clientY - rect.top) / ROW_HEIGHT);
     const c = Math.floor((e.clientX - rect.left) / cell);
     const row = shape.rows[r];

@@ -21,6 +21,8 @@ const ROWS_HZ = 4;
  * rows takes four frames.
  */
 const ROWS_PER_FRAME = 16;
+/** Rows the canvas holds beyond each edge of the scroll viewport, so a scroll shows drawn rows. */
+const OVERSCAN_ROWS = 4;
 
 interface RowBinding {
   el: HTMLElement;
@@ -41,6 +43,8 @@ function isStale(s: DashboardState): boolean {
 export function useLiveScoreboard(
   canvasRef: RefObject<HTMLCanvasElement | null>,
   rowsRef: RefObject<HTMLElement | null>,
+  /** The grid's scroll viewport: the canvas holds the rows it shows. */
+  viewportRef: RefObject<HTMLElement | null>,
   shape: GridShape | null,
   cell: number,
   theme: string,
@@ -51,9 +55,18 @@ export function useLiveScoreboard(
   useEffect(() => {
     const canvas = canvasRef.current;
     const rowsEl = rowsRef.current;
-    if (!canvas || !rowsEl || !shape) return;
+    const viewport = viewportRef.current;
+    if (!canvas || !rowsEl || !viewport || !shape) return;
     const painter = (painterRef.current ??= new ScoreboardPainter(canvas));
     painter.configure({ rows: shape.rows, columns: shape.columns, threadsPerChild: shape.threadsPerChild, cell, rowHeight: ROW_HEIGHT }, readPalette(canvas));
+    /** Gives the painter the rows in view; true if they changed. */
+    const follow = (): boolean => {
+      // The canvas's top edge in the scrolled content (below the column heads).
+      const top = canvas.parentElement?.offsetTop ?? 0;
+      const first = Math.max(0, Math.floor((viewport.scrollTop - top) / ROW_HEIGHT) - OVERSCAN_ROWS);
+      const last = Math.ceil((viewport.scrollTop + viewport.clientHeight - top) / ROW_HEIGHT) + OVERSCAN_ROWS;
+      return painter.setViewport(first, last - first);
+    };
 
     const bindings: RowBinding[] = shape.rows.map((row) => {
       const el = rowsEl.querySelector<HTMLElement>(`[data-row="${row.slot}"]`)!;
@@ -137,14 +150,27 @@ export function useLiveScoreboard(
       const snapshot = state.stream.snapshot;
       if (!snapshot || snapshot === painted) return;
       painted = snapshot;
+      paintFrom(snapshot);
+      scheduleRows();
+    };
+    const paintFrom = (snapshot: StatusSnapshot) => {
       const bySlot = bySlotOf(snapshot);
       painter.paint((row) => {
         if (row.kind === 'beyond') return '';
         const p = bySlot.get(row.slot);
         return rowLetters(row.kind === 'child' && p?.pid === row.pid ? p : undefined, shape.threadsPerChild);
       });
-      scheduleRows();
     };
+    // A scroll, or a viewport resized, brings other rows in view: they are drawn at once.
+    const onViewport = () => {
+      if (!follow()) return;
+      const snapshot = dashboardStore.getState().stream.snapshot;
+      if (snapshot) paintFrom(snapshot);
+    };
+    follow();
+    viewport.addEventListener('scroll', onViewport, { passive: true });
+    const viewportSize = new ResizeObserver(onViewport);
+    viewportSize.observe(viewport);
     const schedule = () => {
       if (frame === 0) frame = requestAnimationFrame(update);
     };
@@ -154,13 +180,15 @@ export function useLiveScoreboard(
     // Stale marking must also follow the clock when no frames arrive at all.
     const staleTimer = setInterval(() => painter.setStale(isStale(dashboardStore.getState())), 1000);
     return () => {
+      viewport.removeEventListener('scroll', onViewport);
+      viewportSize.disconnect();
       unsubscribe();
       clearInterval(staleTimer);
       if (frame) cancelAnimationFrame(frame);
       if (rowsTimer) clearTimeout(rowsTimer);
       if (rowsFrame) cancelAnimationFrame(rowsFrame);
     };
-  }, [canvasRef, rowsRef, shape, cell, theme]);
+  }, [canvasRef, rowsRef, viewportRef, shape, cell, theme]);
 
   useEffect(() => {
     const painter = painterRef.current;
