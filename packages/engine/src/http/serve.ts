@@ -49,8 +49,11 @@ export interface SlotServerOptions {
    * that arrives while another connection's is being answered waits for it.
    */
   exclusive?: boolean;
-  /** A request on `socket` is about to be answered. */
-  onRequestStart?: (socket: Duplex) => void;
+  /**
+   * A request on `socket` is about to be answered. `behind`: it was pipelined behind a response
+   * on the same connection that is not complete yet (a 503 could not be told apart from it).
+   */
+  onRequestStart?: (socket: Duplex, behind: boolean) => void;
   /**
    * Exclusive: no request is being answered any more. `closing`: the connection just answered
    * is going away, so `onIdle` follows for it.
@@ -106,32 +109,17 @@ interface SlotConn {
   inFlight: number;
   /** The local port, read once: a net.Socket asks the kernel for it. */
   localPort: number;
+  /** The response begun last on it. */
+  last: ServerResponse | null;
 }
 
 /**
- * The responses of a slot server. The server hears a response's 'finish' (and, answering one
- * request at a time, its 'close') in `emit` itself, after every listener: no listener is added
- * to each response. What it needs travels on the response.
+ * The responses of a slot server: what the response-level listeners need travels on the
+ * response itself, so those listeners are created once per server, not once per request.
  */
 class SlotResponse extends http.ServerResponse {
   slotConn: SlotConn | null = null;
   bytesBefore = 0;
-  hooks: ResponseHooks | null = null;
-
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    const listened = super.emit(event, ...args);
-    const { hooks } = this;
-    if (hooks !== null) {
-      if (event === 'finish') hooks.finish(this);
-      else if (event === 'close') hooks.close?.(this);
-    }
-    return listened;
-  }
-}
-
-interface ResponseHooks {
-  finish(res: SlotResponse): void;
-  close: ((res: SlotResponse) => void) | null;
 }
 
 /**
@@ -184,7 +172,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   };
 
   server.on('connection', (socket: Duplex & ConnInfo & TimeoutSocket) => {
-    socket.slotConn = { socket, served: socket.forkyardServed ?? 0, inFlight: 0, localPort: portOf(socket) };
+    socket.slotConn = { socket, served: socket.forkyardServed ?? 0, inFlight: 0, localPort: portOf(socket), last: null };
     if (answering === null) {
       current = socket;
       slot.connection(socket.remoteAddress ?? '', Date.now(), socket.forkyardServed ?? 0);
@@ -219,19 +207,19 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
   });
 
   /** Exclusive: 'close' follows 'finish', and also comes when the client goes away mid-response. */
-  function onResponseClose(res: SlotResponse): void {
-    const conn = res.slotConn!;
+  function onResponseClose(this: SlotResponse): void {
+    const conn = this.slotConn!;
     // A pipelined request on the same connection keeps the slot until its own response.
-    if (answering === conn.socket && (conn.socket.destroyed || conn.inFlight === 0)) nextInQueue(conn.socket.destroyed || !res.shouldKeepAlive);
+    if (answering === conn.socket && (conn.socket.destroyed || conn.inFlight === 0)) nextInQueue(conn.socket.destroyed || !this.shouldKeepAlive);
   }
 
-  function onResponseFinish(res: SlotResponse): void {
-    const conn = res.slotConn!;
+  function onResponseFinish(this: SlotResponse): void {
+    const conn = this.slotConn!;
     const { socket } = conn;
     conn.inFlight--;
     const now = Date.now();
-    const kept = res.shouldKeepAlive && !socket.destroyed;
-    const bytes = Math.max(0, bytesOut(socket) - res.bytesBefore);
+    const kept = this.shouldKeepAlive && !socket.destroyed;
+    const bytes = Math.max(0, bytesOut(socket) - this.bytesBefore);
     if (!kept || conn.inFlight > 0) return slot.requestEnd(bytes, now, kept ? 'K' : 'C');
     // Node's own 'finish' listener (registered before this one) has just armed the idle timer at
     // server.keepAliveTimeout + 1 s (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER): exactly httpd's
@@ -251,14 +239,16 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     }
   }
 
-  const hooks: ResponseHooks = { finish: onResponseFinish, close: opts.exclusive ? onResponseClose : null };
-
   function answer(req: IncomingMessage, res: SlotResponse): void {
     const socket = req.socket as unknown as Duplex & ConnInfo & TimeoutSocket;
-    const conn = socket.slotConn ?? { socket, served: 0, inFlight: 0, localPort: portOf(socket) };
+    const conn = socket.slotConn ?? { socket, served: 0, inFlight: 0, localPort: portOf(socket), last: null };
     res.slotConn = conn;
-    if (opts.exclusive) answering = socket;
-    opts.onRequestStart?.(socket);
+    if (opts.exclusive) {
+      answering = socket;
+      res.on('close', onResponseClose);
+    }
+    opts.onRequestStart?.(socket, conn.inFlight > 0 && conn.last !== null && !conn.last.writableEnded);
+    conn.last = res;
     // Every wait on the client during a request is bounded by Timeout. Node restores that
     // timer when a request follows a kept-alive wait it timed itself; after a wait timed by an
     // event thread's queue or by the listener, or once Timeout has changed, it is restored here.
@@ -287,7 +277,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     socket.forkyardServed = conn.served;
     (res as unknown as { _keepAliveTimeout: number })._keepAliveTimeout = keepAliveMs(d);
     setKeepAlive(req, res, d, conn.served, opts.stopping());
-    res.hooks = hooks;
+    res.on('finish', onResponseFinish);
 
     if (d.LimitRequestBody > 0 && !limitRequestBody(req, res, d.LimitRequestBody)) return;
     if (isStatusRequest(req)) serveStatus(req, res, socket, opts);

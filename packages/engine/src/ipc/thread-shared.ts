@@ -2,40 +2,42 @@
  * What a child's threads share with its listener beyond their scoreboard slots, in one
  * SharedArrayBuffer, so the direct transport (src/child/fd.ts) needs no message per request:
  *
- *   wroteIn[i]    the request (its number in started[i]) during which thread i last wrote
- *                 response bytes: RequestTimeLimit answers 503 only if nothing of the stuck
- *                 request's response went out
+ *   int32 words, T threads:
  *   current[i]    the connection id thread i is answering, 0 when none
  *   parked[i]     event: kept-alive connections thread i holds between requests
  *   started[i]    requests thread i has begun (the listener tells whether the connection it
  *                 last gave the thread has sent its request yet)
  *   wantFree      the listener has connections waiting for a thread: a thread that becomes
  *                 free says so (one message) instead of every thread after every request
+ *   wroteIn[i]    the request (its number in started[i]) during which thread i last wrote
+ *                 response bytes: RequestTimeLimit answers 503 only if nothing of the stuck
+ *                 request's response went out
  *
  * Each field has one writer (its thread, or the listener for wantFree).
  */
 
 export class ThreadShared {
   readonly sab: SharedArrayBuffer;
-  readonly #f64: Float64Array;
   readonly #i32: Int32Array;
   readonly #threads: number;
 
   constructor(sabOrThreads: SharedArrayBuffer | number) {
-    const threads = typeof sabOrThreads === 'number' ? sabOrThreads : (sabOrThreads.byteLength - 4) / 20;
-    this.sab = typeof sabOrThreads === 'number' ? new SharedArrayBuffer(20 * threads + 4) : sabOrThreads;
+    const threads = typeof sabOrThreads === 'number' ? sabOrThreads : (sabOrThreads.byteLength - 4) / 16;
+    this.sab = typeof sabOrThreads === 'number' ? new SharedArrayBuffer(16 * threads + 4) : sabOrThreads;
     this.#threads = threads;
-    this.#f64 = new Float64Array(this.sab, 0, threads);
-    this.#i32 = new Int32Array(this.sab, 8 * threads, 3 * threads + 1);
+    this.#i32 = new Int32Array(this.sab, 0, 4 * threads + 1);
   }
 
   wroteIn(i: number): number {
-    return this.#f64[i]!;
+    return Atomics.load(this.#i32, 3 * this.#threads + 1 + i);
   }
 
-  /** Thread i writes response bytes of its request number `request` (what start() returned). */
+  /**
+   * Thread i writes response bytes of its request number `request` (what start() returned).
+   * A plain store: one aligned 32-bit word is never seen half written.
+   */
   wrote(i: number, request: number): void {
-    this.#f64[i] = request;
+    this.#i32[3 * this.#threads + 1 + i] = request;
   }
 
   current(i: number): number {

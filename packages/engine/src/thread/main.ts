@@ -111,10 +111,13 @@ const server = createSlotServer({
   },
   keepAliveQueue: init.event,
   exclusive: init.event,
-  onRequestStart: (socket) => {
+  onRequestStart: (socket, behind) => {
     const s = socket as PortSocket | DirectSocket;
     if (s.id === awaiting) awaiting = 0;
     request = shared.start(init.index, s.id);
+    // Behind an unfinished response on its connection, a stuck request gets no 503: it counts
+    // as begun, so the connection is only closed.
+    if (behind) shared.wrote(init.index, request);
     if (parked.delete(s as DirectSocket)) setParked();
   },
   onBlocked: () => {
@@ -265,13 +268,22 @@ function adopt(id: number, fd: number, served: number, head: WireBytes | null): 
   socket.parkedAt = 0;
   socket.parkedSince = 0;
   socket.forkyardGone = false;
-  // RequestTimeLimit answers 503 only if nothing of the response went out: each write is
-  // stamped with the request it belongs to (a number, not the time: no clock read per write).
-  const write = socket.write as (this: DirectSocket, chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
-  socket.write = function (this: DirectSocket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  // RequestTimeLimit answers 503 only if nothing of the response went out: each write handed
+  // to the kernel is stamped with the request it belongs to (a number: no clock read per write).
+  // What Node holds while it corks the socket (a response's head and body written in one turn)
+  // is stamped when it goes out, not when the application wrote it.
+  const out = socket._write;
+  const outMany = socket._writev;
+  socket._write = function (this: DirectSocket, chunk: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     shared.wrote(init.index, request);
-    return write.call(this, chunk, encoding, cb);
-  } as typeof socket.write;
+    out.call(this, chunk, encoding, cb);
+  };
+  if (outMany) {
+    socket._writev = function (this: DirectSocket, chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
+      shared.wrote(init.index, request);
+      outMany.call(this, chunks, cb);
+    };
+  }
   server.emit('connection', socket);
   // Bytes the listener read before handing the connection over (a parked connection's next
   // request, taken when its thread died): the server's parser gets them first.
