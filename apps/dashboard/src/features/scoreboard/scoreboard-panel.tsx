@@ -146,7 +146,9 @@ export function ScoreboardPanel({ theme }: { theme: string }) {
         {shape && (
           <div
             className="sb-canvas-wrap"
-            style={{ left: HEAD_WIDTH, top: COLUMN_HEAD_HEIGHT }}
+            // As tall as the grid (the canvas in it holds only the rows in view): the focus ring
+            // and the hit-testing frame cover every row.
+            style={{ left: HEAD_WIDTH, top: COLUMN_HEAD_HEIGHT, height: shape.rows.length * ROW_HEIGHT }}
             tabIndex={0}
             role="application"
             aria-label="Slot cells: arrow keys move, Enter pins a slot's details, Escape unpins"

@@ -21,8 +21,11 @@ const ROWS_HZ = 4;
  * rows takes four frames.
  */
 const ROWS_PER_FRAME = 16;
-/** Rows the canvas holds beyond each edge of the scroll viewport, so a scroll shows drawn rows. */
-const OVERSCAN_ROWS = 4;
+/**
+ * Rows the canvas holds beyond each edge of the scroll viewport: more than one wheel step
+ * (100 px), which the browser may show before the page has redrawn the canvas for it.
+ */
+const OVERSCAN_ROWS = 6;
 
 interface RowBinding {
   el: HTMLElement;
@@ -59,13 +62,16 @@ export function useLiveScoreboard(
     if (!canvas || !rowsEl || !viewport || !shape) return;
     const painter = (painterRef.current ??= new ScoreboardPainter(canvas));
     painter.configure({ rows: shape.rows, columns: shape.columns, threadsPerChild: shape.threadsPerChild, cell, rowHeight: ROW_HEIGHT }, readPalette(canvas));
-    /** Gives the painter the rows in view; true if they changed. */
+    /**
+     * Gives the painter the rows in view; true if they changed. The count depends only on the
+     * viewport's height, so scrolling moves the canvas without resizing it.
+     */
     const follow = (): boolean => {
       // The canvas's top edge in the scrolled content (below the column heads).
       const top = canvas.parentElement?.offsetTop ?? 0;
-      const first = Math.max(0, Math.floor((viewport.scrollTop - top) / ROW_HEIGHT) - OVERSCAN_ROWS);
-      const last = Math.ceil((viewport.scrollTop + viewport.clientHeight - top) / ROW_HEIGHT) + OVERSCAN_ROWS;
-      return painter.setViewport(first, last - first);
+      const count = Math.ceil(viewport.clientHeight / ROW_HEIGHT) + 1 + 2 * OVERSCAN_ROWS;
+      const first = Math.floor((viewport.scrollTop - top) / ROW_HEIGHT) - OVERSCAN_ROWS;
+      return painter.setViewport(Math.max(0, Math.min(first, shape.rows.length - count)), count);
     };
 
     const bindings: RowBinding[] = shape.rows.map((row) => {
