@@ -62,8 +62,6 @@ interface Conn {
   parked: boolean;
   closing: boolean;
   keepAliveTimer: NodeJS.Timeout | null;
-  /** When the thread last sent response bytes (to tell whether a stuck request can still get a 503). */
-  lastWriteAt: number;
   /** Served directly by a thread on its own descriptor; `handle` is the unread lifeline. */
   direct: boolean;
   /** Direct event: its thread is answering asynchronously and lent it here to watch. */
@@ -536,7 +534,7 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
 
   const adopt = (id: number, handle: ConnHandle): void => {
     accepted++;
-    const conn: Conn = { id, handle, socket: null, told: false, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, lastWriteAt: 0, direct, lent: false, watched: false };
+    const conn: Conn = { id, handle, socket: null, told: false, thread: -1, home: -1, served: 0, forwarded: 0, held: [], parked: false, closing: false, keepAliveTimer: null, direct, lent: false, watched: false };
     conns.set(id, conn);
     armTimers();
     setPrompt();
@@ -600,7 +598,6 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
         return;
       case 'write': {
         if (!conn) return;
-        conn.lastWriteAt = Date.now();
         const socket = streamOf(conn);
         const flowing = socket.write(typeof msg.chunk === 'string' ? msg.chunk : fromWire(msg.chunk), 'latin1');
         // The thread waits: tell it once the client has taken enough (backpressure, so a client
@@ -733,7 +730,9 @@ export async function threadedChildMain(init: ChildInit, prestarted: Worker[] = 
       return;
     }
     const conn = spread ? conns.get(shared.current(i)) : t.conn;
-    const answer503 = !conn || (conn.direct ? shared.wroteIn(i) !== shared.started(i) : conn.lastWriteAt < startTime);
+    // A 503 only if nothing of the stuck request's response went out (written by the thread, on
+    // its own descriptor or relayed here, or counted as begun behind another response).
+    const answer503 = !conn || shared.wroteIn(i) !== shared.started(i);
     killing.set(i, { answer503 });
     send({ act: 'forensic', kind: 'RequestTimeLimit', thread: i, request: rec.request, client: rec.client, vhost: rec.vhost, elapsedMs: Date.now() - startTime, stack, answered503: answer503 });
     await t.worker.terminate();

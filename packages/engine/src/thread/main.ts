@@ -8,6 +8,7 @@
 
 import { Session } from 'node:inspector';
 import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadApp } from '../app/load.js';
 import { applyTimeouts, createSlotServer, keepAliveMs, keepAliveQueued, type StatusPage } from '../http/serve.js';
@@ -260,6 +261,27 @@ function dropLent(id: number): void {
   s.destroy();
 }
 
+/**
+ * RequestTimeLimit answers 503 only if nothing of the response went out: each write handed on
+ * (to the kernel, or to the listener on the relay) is stamped with the request it belongs to (a
+ * number: no clock read per write). What Node holds while it corks the socket (a response's head
+ * and body written in one turn) is stamped when it goes out, not when the application wrote it.
+ */
+function stampWrites(socket: Duplex): void {
+  const out = socket._write;
+  const outMany = socket._writev;
+  socket._write = function (this: Duplex, chunk: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    shared.wrote(init.index, request);
+    out.call(this, chunk, encoding, cb);
+  };
+  if (outMany) {
+    socket._writev = function (this: Duplex, chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
+      shared.wrote(init.index, request);
+      outMany.call(this, chunks, cb);
+    };
+  }
+}
+
 function adopt(id: number, fd: number, served: number, head: WireBytes | null): void {
   const socket = tcpSocket(fd) as DirectSocket;
   // Every field it will carry, set now and in one order: all of them share one hidden class.
@@ -268,22 +290,7 @@ function adopt(id: number, fd: number, served: number, head: WireBytes | null): 
   socket.parkedAt = 0;
   socket.parkedSince = 0;
   socket.forkyardGone = false;
-  // RequestTimeLimit answers 503 only if nothing of the response went out: each write handed
-  // to the kernel is stamped with the request it belongs to (a number: no clock read per write).
-  // What Node holds while it corks the socket (a response's head and body written in one turn)
-  // is stamped when it goes out, not when the application wrote it.
-  const out = socket._write;
-  const outMany = socket._writev;
-  socket._write = function (this: DirectSocket, chunk: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    shared.wrote(init.index, request);
-    out.call(this, chunk, encoding, cb);
-  };
-  if (outMany) {
-    socket._writev = function (this: DirectSocket, chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
-      shared.wrote(init.index, request);
-      outMany.call(this, chunks, cb);
-    };
-  }
+  stampWrites(socket);
   server.emit('connection', socket);
   // Bytes the listener read before handing the connection over (a parked connection's next
   // request, taken when its thread died): the server's parser gets them first.
@@ -294,6 +301,7 @@ table = {
   init: () => undefined,
   open: (msg) => {
     const socket = new PortSocket(msg, post);
+    stampWrites(socket);
     sockets.set(msg.id, socket);
     server.emit('connection', socket);
     if (msg.head) socket.deliver(msg.head);

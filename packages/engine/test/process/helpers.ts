@@ -10,7 +10,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createPool, type Pool, type PoolConfig } from '@forkyard/engine';
+import { createPool, type ForensicEvent, type Pool, type PoolConfig } from '@forkyard/engine';
 
 const pools = new Set<Pool>();
 
@@ -406,4 +406,49 @@ export async function assertStalledBodyCut(port: number): Promise<void> {
   assert.equal(r.text.match(/HTTP\/1\.1 /g)?.length, 1, `nothing answers the second: ${r.text}`);
   assert.ok(r.closed, 'the connection is closed');
   assert.ok(r.elapsed >= 2000 && r.elapsed < 9000, `cut after about Timeout (2 s), took ${r.elapsed} ms`);
+}
+
+const STUCK_APP = fileURLToPath(new URL('../fixtures/stuck-app.mjs', import.meta.url));
+
+/**
+ * RequestTimeLimit on an event pool (the transport is the caller's): a stuck request gets 503
+ * only if nothing of its own response went out. Pipelined /ok + /spin: 200, then 503. A head
+ * already out: nothing follows it. A request pipelined behind a response going out: nothing
+ * lands inside that response.
+ */
+export async function assertOnly503WhereNothingWentOut(): Promise<void> {
+  const forensics: ForensicEvent[] = [];
+  const { port } = await startPoolObserved(
+    {
+      mpm: 'event',
+      app: STUCK_APP,
+      directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, RequestTimeLimit: 1 },
+    },
+    (p) => p.on('forensic', (f) => forensics.push(f)),
+  );
+  // The thread writes the response to /ok and, in the same moment, starts /spin. That write
+  // belongs to the request before; /spin has sent nothing, so it gets its 503.
+  const pipelined = await raw(port, ['GET /ok HTTP/1.1\r\nHost: x\r\n\r\nGET /spin HTTP/1.1\r\nHost: x\r\n\r\n'], 20_000);
+  assert.match(pipelined.text, /^HTTP\/1\.1 200 [^]*HTTP\/1\.1 503 [^]*RequestTimeLimit/, pipelined.text);
+  const f = await waitFor('the forensic record', () => forensics[0], 5000);
+  assert.equal(f.request, 'GET /spin HTTP/1.1');
+  assert.equal(f.answered503, true);
+  // A handler that sent its head and part of its body before it got stuck: nothing can follow
+  // a 200 already begun; the connection is closed.
+  const begun = await raw(port, ['GET /spin-begun HTTP/1.1\r\nHost: x\r\n\r\n'], 20_000);
+  assert.ok(begun.closed, 'the connection is closed');
+  assert.match(begun.text, /^HTTP\/1\.1 200 [^]*begun\n/, begun.text);
+  assert.doesNotMatch(begun.text, /503/);
+  const g = await waitFor('the second forensic record', () => forensics[1], 10_000);
+  assert.equal(g.request, 'GET /spin-begun HTTP/1.1');
+  assert.equal(g.answered503, false);
+  // Pipelined behind a response that has begun going out and not ended (sent 300 ms after it):
+  // a 503 would land inside it.
+  const behind = await raw(port, ['GET /slow HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /spin HTTP/1.1\r\nHost: x\r\n\r\n'], 20_000, 300);
+  assert.ok(behind.closed, 'the connection is closed');
+  assert.match(behind.text, /^HTTP\/1\.1 200 [^]*slow\n/, behind.text);
+  assert.doesNotMatch(behind.text, /503/);
+  const h = await waitFor('the third forensic record', () => forensics[2], 10_000);
+  assert.equal(h.request, 'GET /spin HTTP/1.1');
+  assert.equal(h.answered503, false);
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { ChildExitEvent, ForensicEvent } from '@forkyard/engine';
-import { get, raw, startPoolObserved, waitFor } from './helpers.js';
+import { assertOnly503WhereNothingWentOut, get, startPoolObserved, waitFor } from './helpers.js';
 
 const STUCK = fileURLToPath(new URL('../fixtures/stuck-app.mjs', import.meta.url));
 
@@ -65,38 +65,5 @@ for (const mpm of ['prefork', 'worker', 'event'] as const) {
 }
 
 test('event: a stuck request gets 503 only if nothing of its own response went out', { timeout: 60_000 }, async () => {
-  const forensics: ForensicEvent[] = [];
-  const { port } = await startPoolObserved(
-    {
-      mpm: 'event',
-      app: STUCK,
-      directives: { StartServers: 1, ThreadsPerChild: 2, MinSpareThreads: 1, MaxSpareThreads: 8, RequestTimeLimit: 1 },
-    },
-    (p) => p.on('forensic', (f) => forensics.push(f)),
-  );
-  // Pipelined: the thread writes the response to /ok and, in the same moment, starts /spin.
-  // That write belongs to the request before; /spin has sent nothing, so it gets its 503.
-  const pipelined = await raw(port, ['GET /ok HTTP/1.1\r\nHost: x\r\n\r\nGET /spin HTTP/1.1\r\nHost: x\r\n\r\n'], 20_000);
-  assert.match(pipelined.text, /^HTTP\/1\.1 200 [^]*HTTP\/1\.1 503 [^]*RequestTimeLimit/, pipelined.text);
-  const f = await waitFor('the forensic record', () => forensics[0], 5000);
-  assert.equal(f.request, 'GET /spin HTTP/1.1');
-  assert.equal(f.answered503, true);
-  // A handler that sent its head and part of its body before it got stuck: nothing can follow
-  // a 200 already begun; the connection is closed.
-  const begun = await raw(port, ['GET /spin-begun HTTP/1.1\r\nHost: x\r\n\r\n'], 20_000);
-  assert.ok(begun.closed, 'the connection is closed');
-  assert.match(begun.text, /^HTTP\/1\.1 200 [^]*begun\n/, begun.text);
-  assert.doesNotMatch(begun.text, /503/);
-  const g = await waitFor('the second forensic record', () => forensics[1], 10_000);
-  assert.equal(g.request, 'GET /spin-begun HTTP/1.1');
-  assert.equal(g.answered503, false);
-  // Pipelined behind a response that has begun going out and not ended (sent 300 ms after it):
-  // a 503 would land inside it.
-  const behind = await raw(port, ['GET /slow HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /spin HTTP/1.1\r\nHost: x\r\n\r\n'], 20_000, 300);
-  assert.ok(behind.closed, 'the connection is closed');
-  assert.match(behind.text, /^HTTP\/1\.1 200 [^]*slow\n/, behind.text);
-  assert.doesNotMatch(behind.text, /503/);
-  const h = await waitFor('the third forensic record', () => forensics[2], 10_000);
-  assert.equal(h.request, 'GET /spin HTTP/1.1');
-  assert.equal(h.answered503, false);
+  await assertOnly503WhereNothingWentOut();
 });

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from '@forkyard/engine';
-import { get, keepAliveAgent, liveChildren, assertStalledBodyCut, openFds, shortConnections, startPool, waitFor } from './helpers.js';
+import { get, keepAliveAgent, liveChildren, assertOnly503WhereNothingWentOut, assertStalledBodyCut, openFds, shortConnections, startPool, waitFor } from './helpers.js';
 
 // Read by each child when it loads (children inherit this process's environment).
 process.env.FORKYARD_THREAD_TRANSPORT = 'relay';
@@ -69,4 +69,8 @@ test('event, relay: a request after a kept-alive wait is still bounded by Timeou
   // the keep-alive queue, and Node arms no timer of its own after a response.
   const { port } = await startPool({ mpm: 'event', directives: { ...shape, Timeout: 2, KeepAliveTimeout: 1 } });
   await assertStalledBodyCut(port);
+});
+
+test('event, relay: a stuck request gets 503 only if nothing of its own response went out', { timeout: 60_000 }, async () => {
+  await assertOnly503WhereNothingWentOut();
 });
