@@ -74,6 +74,19 @@ describe('scoreboard painter', () => {
     expect(rowsDrawn(draws, 3)).toEqual([3, 4, 5, 6, 7]);
   });
 
+  it('at a fractional pixel ratio, keeps every row level with its DOM row', () => {
+    const { canvas, draws } = fakeCanvas();
+    const painter = new ScoreboardPainter(canvas as unknown as HTMLCanvasElement);
+    painter.configure({ rows, columns: 4, threadsPerChild: 4, cell: CELL, rowHeight: ROW_HEIGHT }, PALETTE, 1.25);
+    painter.setViewport(0, 40);
+    painter.paint(() => '____');
+    // Row 39 starts 39 × 18 CSS px down: 877.5 device px, not 39 rounded rows of 23 (897).
+    const ys = [...new Set(draws.map((d) => d.y))];
+    expect(ys).toHaveLength(40);
+    expect(ys[39]).toBe(Math.round(39 * ROW_HEIGHT * 1.25));
+    expect(canvas.height).toBe(Math.round(40 * ROW_HEIGHT * 1.25));
+  });
+
   it('keeps the view within the grid', () => {
     const { canvas, painter } = setUp();
     painter.setViewport(60, 10);

@@ -147,6 +147,8 @@ export class ScoreboardPainter {
     if (!geo || !sprites) return 0;
     const ctx = this.#ctx;
     const dpr = this.#dpr;
+    // The sprites' cell; on the canvas each cell spans from its own rounded edge to the next,
+    // so at a fractional pixel ratio (125 %) the rows stay level with the DOM rows beside them.
     const sw = Math.round(geo.cell * dpr);
     const sh = Math.round(geo.rowHeight * dpr);
     let drawn = 0;
@@ -157,17 +159,18 @@ export class ScoreboardPainter {
       const dim = row.old;
       const prev = this.#shown[r];
       const full = !prev || prev.dim !== dim || prev.letters.length !== letters.length;
-      // Where row r is on the canvas.
-      const y = (r - this.#first) * sh;
+      // Where row r is on the canvas, and its height there.
+      const y = this.#y(r);
+      const h = this.#y(r + 1) - y;
       if (full && prev) {
-        ctx.clearRect(0, y, this.#canvas.width, sh);
+        ctx.clearRect(0, y, this.#canvas.width, h);
       }
       if (row.kind === 'beyond') {
         if (full) {
           ctx.strokeStyle = this.#palette!.beyond;
           ctx.lineWidth = dpr;
           ctx.setLineDash([2 * dpr, 2 * dpr]);
-          for (let c = 0; c < geo.threadsPerChild && c < geo.columns; c++) ctx.strokeRect(c * sw + 1.5 * dpr, y + 1.5 * dpr, sw - 3 * dpr, sh - 3 * dpr);
+          for (let c = 0; c < geo.threadsPerChild && c < geo.columns; c++) ctx.strokeRect(this.#x(c) + 1.5 * dpr, y + 1.5 * dpr, this.#x(c + 1) - this.#x(c) - 3 * dpr, h - 3 * dpr);
           ctx.setLineDash([]);
           drawn++;
         }
@@ -177,14 +180,26 @@ export class ScoreboardPainter {
       for (let c = 0; c < letters.length; c++) {
         if (!full && prev!.letters.charCodeAt(c) === letters.charCodeAt(c)) continue;
         const i = letterIndex(letters[c]!);
-        ctx.clearRect(c * sw, y, sw, sh);
-        ctx.drawImage(sprites, i * sw, dim ? sh : 0, sw, sh, c * sw, y, sw, sh);
+        const x = this.#x(c);
+        const w = this.#x(c + 1) - x;
+        ctx.clearRect(x, y, w, h);
+        ctx.drawImage(sprites, i * sw, dim ? sh : 0, sw, sh, x, y, w, h);
         drawn++;
       }
       this.#shown[r] = { letters, dim };
     }
     this.#drawMarks();
     return drawn;
+  }
+
+  /** Column c's left edge on the canvas, in device pixels. */
+  #x(c: number): number {
+    return Math.round(c * this.#geometry!.cell * this.#dpr);
+  }
+
+  /** Grid row r's top edge on the canvas (which starts at row `#first`), in device pixels. */
+  #y(r: number): number {
+    return Math.round((r - this.#first) * this.#geometry!.rowHeight * this.#dpr);
   }
 
   /** Outlines for the hovered, pinned and keyboard-focused cells (redrawn after every paint). */
@@ -203,14 +218,14 @@ export class ScoreboardPainter {
     if (!geo || !this.#palette) return;
     const ctx = this.#ctx;
     const dpr = this.#dpr;
-    const sw = Math.round(geo.cell * dpr);
-    const sh = Math.round(geo.rowHeight * dpr);
     for (const m of this.#marks) {
       if (m.row < this.#first || m.row >= this.#first + this.#count || m.row >= geo.rows.length || m.col < 0 || m.col >= geo.columns) continue;
       ctx.lineWidth = 2 * dpr;
       ctx.strokeStyle = m.kind === 'pinned' ? this.#palette.pinned : this.#palette.outline;
       ctx.setLineDash(m.kind === 'focus' ? [3 * dpr, 2 * dpr] : []);
-      ctx.strokeRect(m.col * sw + dpr, (m.row - this.#first) * sh + dpr, sw - 2 * dpr, sh - 2 * dpr);
+      const x = this.#x(m.col);
+      const y = this.#y(m.row);
+      ctx.strokeRect(x + dpr, y + dpr, this.#x(m.col + 1) - x - 2 * dpr, this.#y(m.row + 1) - y - 2 * dpr);
       ctx.setLineDash([]);
     }
   }
