@@ -109,7 +109,7 @@ interface SlotConn {
   inFlight: number;
   /** The local port, read once: a net.Socket asks the kernel for it. */
   localPort: number;
-  /** The response begun last on it. */
+  /** The response begun last on it, until it finishes (a parked connection holds none). */
   last: ServerResponse | null;
 }
 
@@ -217,6 +217,7 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     const conn = this.slotConn!;
     const { socket } = conn;
     conn.inFlight--;
+    if (conn.last === this) conn.last = null;
     const now = Date.now();
     const kept = this.shouldKeepAlive && !socket.destroyed;
     const bytes = Math.max(0, bytesOut(socket) - this.bytesBefore);
