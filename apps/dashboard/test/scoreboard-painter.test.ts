@@ -85,6 +85,14 @@ describe('scoreboard painter', () => {
     expect(ys).toHaveLength(40);
     expect(ys[39]).toBe(Math.round(39 * ROW_HEIGHT * 1.25));
     expect(canvas.height).toBe(Math.round(40 * ROW_HEIGHT * 1.25));
+    // Scrolled by one row: the canvas starts on a whole device pixel of the grid (23, not 22.5),
+    // and row 10 is still where the grid has it.
+    painter.setViewport(1, 40);
+    draws.length = 0;
+    painter.paint(() => '____');
+    expect(canvas.style.transform).toBe(`translateY(${23 / 1.25}px)`);
+    expect(Math.min(...draws.map((d) => d.y))).toBe(0);
+    expect([...new Set(draws.map((d) => d.y))][9]).toBe(Math.round(10 * ROW_HEIGHT * 1.25) - 23);
   });
 
   it('keeps the view within the grid', () => {

@@ -116,6 +116,7 @@ const server = createSlotServer({
     const s = socket as PortSocket | DirectSocket;
     if (s.id === awaiting) awaiting = 0;
     request = shared.start(init.index, s.id);
+    requestSocket = s;
     // Behind an unfinished response on its connection, a stuck request gets no 503: it counts
     // as begun, so the connection is only closed.
     if (behind) shared.wrote(init.index, request);
@@ -166,6 +167,8 @@ const server = createSlotServer({
 let awaiting = 0;
 /** The number of the request this thread is answering (ThreadShared.start), stamped on its writes. */
 let request = 0;
+/** Its connection: only writes on it are its response's (Node may answer 408 on another). */
+let requestSocket: Duplex | null = null;
 let awaitingSince = 0;
 const AWAIT_MS = 20;
 
@@ -271,12 +274,12 @@ function stampWrites(socket: Duplex): void {
   const out = socket._write;
   const outMany = socket._writev;
   socket._write = function (this: Duplex, chunk: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    shared.wrote(init.index, request);
+    if (this === requestSocket) shared.wrote(init.index, request);
     out.call(this, chunk, encoding, cb);
   };
   if (outMany) {
     socket._writev = function (this: Duplex, chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
-      shared.wrote(init.index, request);
+      if (this === requestSocket) shared.wrote(init.index, request);
       outMany.call(this, chunks, cb);
     };
   }

@@ -62,6 +62,8 @@ export class ScoreboardPainter {
   /** The rows the canvas holds: from `#first`, `#count` of them. */
   #first = 0;
   #count = 0;
+  /** Row `#first`'s top edge in the grid, in device pixels: where the canvas starts. */
+  #origin = 0;
 
   constructor(canvas: HTMLCanvasElement) {
     this.#canvas = canvas;
@@ -93,23 +95,29 @@ export class ScoreboardPainter {
     const n = Math.max(1, Math.min(count, geo.rows.length - f));
     if (f === this.#first && n === this.#count) return false;
     const canvas = this.#canvas;
-    if (n !== this.#count) {
+    // Edges are whole device pixels of the grid, not of the window: at a fractional pixel ratio
+    // the canvas starts on one, and spans a whole number of them, so nothing is resampled.
+    const dpr = this.#dpr;
+    const origin = Math.round(f * geo.rowHeight * dpr);
+    const height = Math.max(1, Math.round((f + n) * geo.rowHeight * dpr) - origin);
+    if (height !== canvas.height) {
       // Resizing clears the canvas.
-      canvas.height = Math.max(1, Math.round(n * geo.rowHeight * this.#dpr));
-      canvas.style.height = `${n * geo.rowHeight}px`;
+      canvas.height = height;
+      canvas.style.height = `${height / dpr}px`;
     } else {
       this.#ctx.clearRect(0, 0, canvas.width, canvas.height);
     }
-    canvas.style.transform = f === 0 ? '' : `translateY(${f * geo.rowHeight}px)`;
+    canvas.style.transform = f === 0 ? '' : `translateY(${origin / dpr}px)`;
     this.#first = f;
     this.#count = n;
+    this.#origin = origin;
     this.#shown = geo.rows.map(() => null);
     return true;
   }
 
   #makeSprites(cell: number, rowHeight: number, palette: Palette, dpr: number): HTMLCanvasElement {
-    const sw = Math.round(cell * dpr);
-    const sh = Math.round(rowHeight * dpr);
+    const sw = Math.ceil(cell * dpr);
+    const sh = Math.ceil(rowHeight * dpr);
     const sprites = document.createElement('canvas');
     sprites.width = sw * SLOT_STATES.length;
     sprites.height = sh * 2;
@@ -147,10 +155,11 @@ export class ScoreboardPainter {
     if (!geo || !sprites) return 0;
     const ctx = this.#ctx;
     const dpr = this.#dpr;
-    // The sprites' cell; on the canvas each cell spans from its own rounded edge to the next,
-    // so at a fractional pixel ratio (125 %) the rows stay level with the DOM rows beside them.
-    const sw = Math.round(geo.cell * dpr);
-    const sh = Math.round(geo.rowHeight * dpr);
+    // The sprites' cell. On the canvas each cell spans from its own rounded edge to the next, so
+    // at a fractional pixel ratio (125 %) the rows stay level with the DOM rows beside them; a
+    // cell a pixel smaller than its sprite gets the sprite cropped, never rescaled.
+    const sw = Math.ceil(geo.cell * dpr);
+    const sh = Math.ceil(geo.rowHeight * dpr);
     let drawn = 0;
     const end = Math.min(geo.rows.length, this.#first + this.#count);
     for (let r = this.#first; r < end; r++) {
@@ -183,7 +192,7 @@ export class ScoreboardPainter {
         const x = this.#x(c);
         const w = this.#x(c + 1) - x;
         ctx.clearRect(x, y, w, h);
-        ctx.drawImage(sprites, i * sw, dim ? sh : 0, sw, sh, x, y, w, h);
+        ctx.drawImage(sprites, i * sw, dim ? sh : 0, w, h, x, y, w, h);
         drawn++;
       }
       this.#shown[r] = { letters, dim };
@@ -199,7 +208,7 @@ export class ScoreboardPainter {
 
   /** Grid row r's top edge on the canvas (which starts at row `#first`), in device pixels. */
   #y(r: number): number {
-    return Math.round((r - this.#first) * this.#geometry!.rowHeight * this.#dpr);
+    return Math.round(r * this.#geometry!.rowHeight * this.#dpr) - this.#origin;
   }
 
   /** Outlines for the hovered, pinned and keyboard-focused cells (redrawn after every paint). */
