@@ -41,10 +41,10 @@ describe('scoreboard painter', () => {
     delete (globalThis as { document?: unknown }).document;
   });
 
-  const setUp = () => {
+  const setUp = (dpr = 1) => {
     const { canvas, draws } = fakeCanvas();
     const painter = new ScoreboardPainter(canvas as unknown as HTMLCanvasElement);
-    painter.configure({ rows, columns: 4, threadsPerChild: 4, cell: CELL, rowHeight: ROW_HEIGHT }, PALETTE, 1);
+    painter.configure({ rows, columns: 4, threadsPerChild: 4, cell: CELL, rowHeight: ROW_HEIGHT }, PALETTE, dpr);
     return { canvas, draws, painter };
   };
   /** The grid rows a paint drew, from where their cells landed on the canvas. */
@@ -75,9 +75,7 @@ describe('scoreboard painter', () => {
   });
 
   it('at a fractional pixel ratio, keeps every row level with its DOM row', () => {
-    const { canvas, draws } = fakeCanvas();
-    const painter = new ScoreboardPainter(canvas as unknown as HTMLCanvasElement);
-    painter.configure({ rows, columns: 4, threadsPerChild: 4, cell: CELL, rowHeight: ROW_HEIGHT }, PALETTE, 1.25);
+    const { canvas, draws, painter } = setUp(1.25);
     painter.setViewport(0, 40);
     painter.paint(() => '____');
     // Row 39 starts 39 × 18 CSS px down: 877.5 device px, not 39 rounded rows of 23 (897).

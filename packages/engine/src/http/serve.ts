@@ -250,8 +250,8 @@ export function createSlotServer(opts: SlotServerOptions): http.Server {
     }
     // Behind: an earlier response on the connection has not all gone out (ended is not enough:
     // it may wait behind another, or in the socket's buffer). Each flushes only after the one
-    // before it, so the last one begun tells for all.
-    opts.onRequestStart?.(socket, conn.inFlight > 0 && conn.last !== null && !conn.last.writableFinished);
+    // before it, so the last one begun (held until it finishes) tells for all.
+    opts.onRequestStart?.(socket, conn.last !== null && !conn.last.writableFinished);
     conn.last = res;
     // Every wait on the client during a request is bounded by Timeout. Node restores that
     // timer when a request follows a kept-alive wait it timed itself; after a wait timed by an

@@ -68,6 +68,11 @@ const setParked = (): void => shared.setParked(init.index, parked.size);
  */
 const lent = new Map<number, DirectSocket>();
 
+/** The number of the request this thread is answering (ThreadShared.start), stamped on its writes. */
+let request = 0;
+/** Its connection: only writes on it are its response's (Node may answer 408 on another). */
+let requestSocket: Duplex | null = null;
+
 let seq = 0;
 const statusWaits = new Map<number, { resolve: (p: StatusPage) => void; reject: (e: Error) => void }>();
 
@@ -165,10 +170,6 @@ const server = createSlotServer({
  * since when: the thread takes no other meanwhile, unless the client is slow to send it.
  */
 let awaiting = 0;
-/** The number of the request this thread is answering (ThreadShared.start), stamped on its writes. */
-let request = 0;
-/** Its connection: only writes on it are its response's (Node may answer 408 on another). */
-let requestSocket: Duplex | null = null;
 let awaitingSince = 0;
 const AWAIT_MS = 20;
 

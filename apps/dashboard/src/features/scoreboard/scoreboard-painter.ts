@@ -64,6 +64,8 @@ export class ScoreboardPainter {
   #count = 0;
   /** Row `#first`'s top edge in the grid, in device pixels: where the canvas starts. */
   #origin = 0;
+  /** Each column's left edge on the canvas, and the last one's right edge, in device pixels. */
+  #xs: number[] = [0];
 
   constructor(canvas: HTMLCanvasElement) {
     this.#canvas = canvas;
@@ -77,6 +79,7 @@ export class ScoreboardPainter {
     this.#palette = palette;
     this.#dpr = dpr;
     const w = geometry.columns * geometry.cell;
+    this.#xs = Array.from({ length: geometry.columns + 1 }, (_, c) => Math.round(c * geometry.cell * dpr));
     this.#canvas.width = Math.max(1, Math.round(w * dpr));
     this.#canvas.style.width = `${w}px`;
     this.#sprites = this.#makeSprites(geometry.cell, geometry.rowHeight, palette, dpr);
@@ -201,9 +204,9 @@ export class ScoreboardPainter {
     return drawn;
   }
 
-  /** Column c's left edge on the canvas, in device pixels. */
+  /** Column c's left edge on the canvas, in device pixels (worked out once per configure). */
   #x(c: number): number {
-    return Math.round(c * this.#geometry!.cell * this.#dpr);
+    return this.#xs[c] ?? Math.round(c * this.#geometry!.cell * this.#dpr);
   }
 
   /** Grid row r's top edge on the canvas (which starts at row `#first`), in device pixels. */
